@@ -1,0 +1,45 @@
+# Two commands do all set-up on a machine that has only Python 3.11+:
+#   make run    serve the embedded default store on 127.0.0.1:$(PORT)
+#   make test   run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 2
+THREADS ?= 4
+
+.PHONY: run test openapi jsonschema bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/flask --app api import records
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --worker-class gthread \
+		--threads $(THREADS) --access-logfile - 'api:create_app()'
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+# Regenerate the committed generated files after changing schemas or endpoints.
+openapi: $(VENV)/.installed-run
+	TRIALS_DATABASE_URL=sqlite:///$$(mktemp -d)/openapi.sqlite3 TRIALS_RECORDS_DIR= \
+		$(BIN)/flask --app api openapi write --format json openapi/openapi.json
+
+jsonschema: $(VENV)/.installed-run
+	$(BIN)/python -m schemas.json_schema
+
+bench: $(VENV)/.installed-run
+	$(BIN)/python bench/bench_study_get.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,9 @@
+"""Every resource of the API; each folder exposes `register_blueprints(api)`."""
+
+from api.resources import studies, version
+
+
+def register_blueprints(api) -> None:
+    """Attach every resource's endpoints to `api`."""
+    for resource in (studies, version):
+        resource.register_blueprints(api)

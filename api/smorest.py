@@ -1,0 +1,122 @@
+"""The flask-smorest base classes, subclassed once so every resource shares them.
+
+- `Api`: errors are the registry's `text/plain` messages, in responses and in the docs.
+- `Blueprint`: query parameters are parsed strictly; a parameter the endpoint does not know,
+  or a value it cannot take, is a 400 with the registry's wording.
+- `QuerySchema`, `DelimitedList`: the base of every endpoint's query parameter schema.
+"""
+
+from __future__ import annotations
+
+import http
+import re
+
+import flask_smorest
+from apispec.ext.marshmallow import MarshmallowPlugin
+import marshmallow as ma
+from webargs import fields as webargs_fields
+from webargs.flaskparser import FlaskParser
+
+from api.errors import BadRequest, handle_http_exception
+
+UNKNOWN = "unknown parameter"
+ERROR_SCHEMA = {"type": "string", "description": "A text message describing an error"}
+
+
+def schema_name(schema) -> str | None:
+    """Component name of a schema: the registry's (`StudySchema` -> `Study`).
+
+    A schema nested with `exclude`/`only` (FlowReason's FlowStats, without `numUnits`) is
+    inlined instead of becoming a second, numbered component.
+    """
+    if getattr(schema, "exclude", None) or getattr(schema, "only", None):
+        return None
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__.removesuffix("Schema")
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with registry-style (`text/plain`) errors."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
+        spec_kwargs = {"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+                       **(spec_kwargs or {})}
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
+
+    def handle_http_exception(self, error):
+        """Answer HTTP errors as plain text, as the registry does."""
+        return handle_http_exception(error)
+
+    def _register_responses(self):
+        """Document every error status as the registry's `text/plain` message."""
+        self.spec.components.schema("errorMessage", ERROR_SCHEMA)
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {
+                    "text/plain": {"schema": {"$ref": "#/components/schemas/errorMessage"}}
+                }
+            self.spec.components.response(status.name, response, lazy=True)
+
+
+class RegistryParser(FlaskParser):
+    """Query parsing with the registry's error messages (REFERENCE.md §5)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        """Turn the first validation problem into the registry's 400 message."""
+        # webargs files the messages under the location they came from ("query").
+        messages = error.normalized_messages().get("query", error.normalized_messages())
+        # The registry rejects unknown names before it looks at any value.
+        for name, problems in messages.items():
+            if problems == [UNKNOWN]:
+                raise BadRequest(f"`{name}` is unknown parameter")
+        name, problems = next(iter(messages.items()))
+        while isinstance(problems, dict):  # a list field's per-item errors
+            problems = next(iter(problems.values()))
+        raise BadRequest(problems[0])
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A resource's blueprint: strict query parameters, registry-style 400s."""
+
+    ARGUMENTS_PARSER = RegistryParser()
+
+    def error(self, status: int, description: str, example: str | None = None):
+        """Document an error answer: the registry's `text/plain` message."""
+        return self.alt_response(status, schema="errorMessage", content_type="text/plain",
+                                 description=description, example=example)
+
+    def query(self, schema):
+        """Parse and validate the query string with `schema`; the view gets the result."""
+        return self.arguments(schema, location="query", error_status_code=400)
+
+
+class QuerySchema(ma.Schema):
+    """Base of the query parameter schemas: every unknown parameter is an error."""
+
+    error_messages = {"unknown": UNKNOWN}
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class DelimitedList(webargs_fields.DelimitedList):
+    """A list parameter; items separated by commas or pipes, as the registry accepts."""
+
+    _SEPARATORS = re.compile(r"[,|]")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        items = [item.strip() for item in self._SEPARATORS.split(value)]
+        return ma.fields.List._deserialize(self, items, attr, data, **kwargs)
+
+
+def one_of(parameter: str, choices: list[str]) -> ma.validate.OneOf:
+    """A validator accepting `choices`, failing with the registry's wording."""
+    return ma.validate.OneOf(choices, error=f"Invalid value in parameter `{parameter}`: `{{input}}`")
