@@ -19,15 +19,20 @@ from marshmallow import validate
 
 # Registry value formats (REFERENCE.md §10). Stricter than the registry's own spec, which
 # types them as bare strings: the guard refuses a record whose dates or ages do not parse.
-YEAR = r"\d{4}"
+# Written for both regex dialects a JSON Schema meets: [0-9] because Python's \d also takes
+# other scripts' digits, and the look-ahead because Python's $ also matches before a final
+# newline.
+_ONE_LINE = r"(?!.*\n)"
+YEAR = r"[0-9]{4}"
 MONTH = r"(0[1-9]|1[0-2])"
-DAY = r"(0[1-9]|[12]\d|3[01])"
-PARTIAL_DATE = rf"^{YEAR}(-{MONTH}(-{DAY})?)?$"
-NORMALIZED_DATE = rf"^{YEAR}-{MONTH}-{DAY}$"
-DATE_TIME_MINUTES = rf"^{YEAR}-{MONTH}-{DAY}T([01]\d|2[0-3]):[0-5]\d$"
-NORMALIZED_TIME = r"^\d+ (Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$"
+DAY = r"(0[1-9]|[12][0-9]|3[01])"
+PARTIAL_DATE = rf"^{_ONE_LINE}{YEAR}(-{MONTH}(-{DAY})?)?$"
+NORMALIZED_DATE = rf"^{_ONE_LINE}{YEAR}-{MONTH}-{DAY}$"
+DATE_TIME_MINUTES = rf"^{_ONE_LINE}{YEAR}-{MONTH}-{DAY}T([01][0-9]|2[0-3]):[0-5][0-9]$"
+NORMALIZED_TIME = (rf"^{_ONE_LINE}[0-9]+ "
+                   r"(Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$")
 # A stored record's own id is canonical: upper case, eight digits.
-NCT_ID = r"^NCT\d{8}$"
+NCT_ID = rf"^{_ONE_LINE}NCT[0-9]{{8}}$"
 
 
 class RegistryField:

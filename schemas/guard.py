@@ -2,6 +2,11 @@
 
 A refusal names where the record came from (file or request), the JSON pointer of the
 offending value and the rule it breaks, so a user can fix the record and load it again.
+
+Two validators read the same committed schema: `fastjsonschema` compiles it to Python and
+decides (about twenty times faster than `jsonschema`, which bulk imports need), and
+`jsonschema` explains a refusal with every problem and its pointer. Tests hold them to the
+same verdicts.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import functools
 import json
 from dataclasses import dataclass
 
+import fastjsonschema
 import jsonschema
 
 from schemas.json_schema import SCHEMA_PATH
@@ -62,10 +68,28 @@ def _problems(error: jsonschema.ValidationError) -> list[Problem]:
 
 
 @functools.cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
 def validator() -> jsonschema.Draft202012Validator:
-    """The compiled validator for the committed JSON Schema."""
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    """The explaining validator for the committed JSON Schema."""
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@functools.cache
+def _fast_check():
+    return fastjsonschema.compile(_schema())
+
+
+def is_valid(document) -> bool:
+    """The verdict alone, fast."""
+    try:
+        _fast_check()(document)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def problems(document) -> list[Problem]:
@@ -78,6 +102,13 @@ def problems(document) -> list[Problem]:
 
 def check(document, source: str) -> None:
     """Raise `RecordRefused` unless `document` is a record the store may hold."""
+    if is_valid(document):
+        return
     found = problems(document)
-    if found:
-        raise RecordRefused(source, found)
+    if not found:  # the validators disagree: refuse, on the fast one's word
+        try:
+            _fast_check()(document)
+        except fastjsonschema.JsonSchemaException as error:
+            found = [Problem("/" + "/".join(map(str, error.path[1:])), error.rule or "schema",
+                             error.message)]
+    raise RecordRefused(source, found)

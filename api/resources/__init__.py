@@ -1,9 +1,9 @@
 """Every resource of the API; each folder exposes `register_blueprints(api)`."""
 
-from api.resources import studies, version
+from api.resources import metadata, stats, studies, version
 
 
 def register_blueprints(api) -> None:
     """Attach every resource's endpoints to `api`."""
-    for resource in (studies, version):
+    for resource in (metadata, stats, studies, version):
         resource.register_blueprints(api)

@@ -1,25 +1,41 @@
 """`fields=`: keep only the requested parts of a study, with their full nesting.
 
-A name is a piece (`NCTId`), a branch piece (`ConditionsModule`) or a dotted path
-(`protocolSection.conditionsModule.conditions`). The result keeps the document's key order;
-branches left empty are omitted, as the registry omits absent data.
+A name is a piece (`NCTId`), a branch piece (`ConditionsModule`), a dotted path
+(`protocolSection.conditionsModule.conditions`) or a search area (`ConditionSearch`: its
+pieces). The list endpoint also takes `@query`: the areas its `query.*` parameters searched.
+The result keeps the document's key order; branches left empty are omitted, as the registry
+omits absent data.
 """
 
 from __future__ import annotations
 
 from api.errors import BadRequest
 from schemas.catalogue import catalogue
+from schemas.search_areas import BY_NAME
 
 WHOLE = True  # marks a requested node: keep everything below it
 
 
-def resolve_fields(names: list[str]) -> dict:
-    """The tree of requested keys for `names`; 400 with the registry's message if unknown."""
+def _nodes(name: str, query_areas: tuple[str, ...] | None) -> list:
+    """The catalogue nodes a `fields=` name stands for; 400 if it stands for none."""
+    node = catalogue().find(name)
+    if node is not None:
+        return [node]
+    if name == "@query" and query_areas is not None:
+        return [node for area in query_areas for node in _nodes(area, ())]
+    area = BY_NAME.get(name.lower())
+    if area is not None:
+        return [catalogue().find(piece) for part in area.parts for piece in part.pieces]
+    raise BadRequest(f"Parameter 'fields' contains invalid field name: '{name}'")
+
+
+def resolve_fields(names: list[str], query_areas: tuple[str, ...] | None = None) -> dict:
+    """The tree of requested keys for `names`; 400 with the registry's message if unknown.
+
+    `query_areas`: the areas `@query` stands for; None where `@query` is not allowed.
+    """
     tree: dict = {}
-    for name in names:
-        node = catalogue().find(name)
-        if node is None:
-            raise BadRequest(f"Parameter 'fields' contains invalid field name: '{name}'")
+    for node in (node for name in names for node in _nodes(name, query_areas)):
         branch = tree
         *parents, last = node.keys
         for key in parents:

@@ -26,16 +26,16 @@ def canonical_nct_id(raw: str) -> str:
     return f"NCT{int(match.group(1)):08d}"
 
 
-def study_text(store: Store, raw_id: str) -> str:
-    """The stored JSON text of the study `raw_id` names.
+def study_json(store: Store, raw_id: str) -> bytes:
+    """The stored JSON (UTF-8 bytes) of the study `raw_id` names.
 
     An id that is only an alias of another study raises `MovedPermanently` to the
     canonical id, as the registry answers 301 for `nctIdAliases`.
     """
     nct_id = canonical_nct_id(raw_id)
-    text = store.get(nct_id)
-    if text is not None:
-        return text
+    document = store.get(nct_id)
+    if document is not None:
+        return document
     canonical = store.canonical_id(nct_id)
     if canonical is not None:
         raise MovedPermanently(canonical)
@@ -47,13 +47,13 @@ def dumps(document) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-def projected_study(store: Store, raw_id: str, fields: list[str] | None) -> str:
-    """The study as JSON text, reduced to `fields` when given (REFERENCE.md §3)."""
+def projected_study(store: Store, raw_id: str, fields: list[str] | None) -> bytes | str:
+    """The study's JSON, reduced to `fields` when given (REFERENCE.md §3)."""
     paths = resolve_fields(fields) if fields is not None else None
-    text = study_text(store, raw_id)
+    document = study_json(store, raw_id)
     if paths is None:
-        return text
-    return dumps(project(json.loads(text), paths) or {})
+        return document
+    return dumps(project(json.loads(document), paths) or {})
 
 
 def _branch(nodes, name: str, unknown: str):
@@ -71,8 +71,7 @@ def study_part(store: Store, raw_id: str, section: str, module: str | None = Non
     node = _branch(catalogue().roots, section, f"Unknown section `{section}`")
     if module is not None:
         node = _branch(node.children, module, f"Unknown module `{module}` in `{section}`")
-    text = study_text(store, raw_id)
-    part = json.loads(text)
+    part = json.loads(study_json(store, raw_id))
     for key in node.keys:
         if not isinstance(part, dict) or key not in part:
             nct_id = canonical_nct_id(raw_id)

@@ -7,26 +7,70 @@ several servers sharing one database implements the same interface.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from api.search.extract import IndexEntry
 
 
 @dataclass(frozen=True)
 class Record:
-    """A study ready to store: its NCT id, aliases and its JSON text exactly as received."""
+    """A study ready to store: its NCT id, aliases and its JSON text exactly as received.
+
+    `index` is what the store indexes for it, when the caller has worked it out already
+    (the loader does, in its worker processes); otherwise the store does.
+    """
 
     nct_id: str
     text: str
     aliases: tuple[str, ...] = ()
+    index: IndexEntry | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What one atomic write did: ids newly stored, replaced, and left as they were."""
+    """What one atomic write did, by NCT id.
+
+    `outdated`: a stored version last updated later than the one offered was kept.
+    """
 
     added: tuple[str, ...] = ()
     replaced: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
+    outdated: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One `sort=` key: a date or numeric piece, or relevance (`piece` None)."""
+
+    piece: str | None
+    descending: bool
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One page of a search, in store terms.
+
+    `criteria` is a tree of `api.search.criteria` nodes (None: every study); `after` is
+    the `next_after` of the previous page, opaque to the caller.
+    """
+
+    criteria: object = None
+    sort: tuple[SortKey, ...] = ()
+    limit: int = 10
+    after: tuple | None = None
+    count_total: bool = False
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """Studies of one page (stored JSON bytes), the total if asked, where the next starts."""
+
+    documents: list[bytes]
+    total: int | None = None
+    next_after: tuple | None = None
 
 
 def utc_timestamp() -> str:
@@ -38,8 +82,11 @@ class Store(abc.ABC):
     """Study records keyed by NCT id, each kept as the exact JSON text it was loaded with."""
 
     @abc.abstractmethod
-    def get(self, nct_id: str) -> str | None:
-        """The stored JSON text of study `nct_id` (canonical form), or None."""
+    def get(self, nct_id: str) -> bytes | None:
+        """The stored JSON of study `nct_id` (canonical form) as UTF-8 bytes, or None.
+
+        Bytes, because that is what goes on the wire: no decoding and encoding per request.
+        """
 
     @abc.abstractmethod
     def canonical_id(self, alias: str) -> str | None:
@@ -54,12 +101,35 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    def iter_documents(self) -> Iterator[tuple[str, bytes]]:
+        """Every study as (NCT id, stored JSON as UTF-8 bytes), in NCT id order.
+
+        Reads in batches, so a full pass over a large store holds little memory.
+        """
+
+    @abc.abstractmethod
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One page of the studies meeting `request.criteria`, in `request.sort` order.
+
+        Studies without a value for a sort key come after those with one. Paging is by
+        keyset (`after`), so pages neither repeat nor skip a study while the data is
+        unchanged, and a study added meanwhile appears at most once.
+        """
+
+    @abc.abstractmethod
+    def token_secret(self) -> bytes:
+        """A secret kept with the data, the same for every process serving it (page tokens)."""
+
+    @abc.abstractmethod
     def count(self) -> int:
         """How many studies the store holds."""
 
     @abc.abstractmethod
     def data_timestamp(self) -> str | None:
         """When the store last changed (UTC `yyyy-MM-dd'T'HH:mm:ss`), None if never."""
+
+    def optimize(self) -> None:
+        """Tidy up after a large write (refresh query statistics); optional."""
 
     def close(self) -> None:
         """Release connections; the store must not be used afterwards."""

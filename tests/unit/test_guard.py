@@ -61,3 +61,43 @@ def test_every_problem_is_reported(seed):
     error = refusal(broken)
     assert len(error.problems) == 2
     assert str(error).endswith("(and 1 more)")
+
+
+def _mutate(path, value):
+    def apply(document):
+        *parents, last = path
+        target = document
+        for key in parents:
+            target = target[key]
+        if value is DELETE:
+            del target[last]
+        else:
+            target[last] = value
+        return document
+    return apply
+
+
+DELETE = object()
+STATUS = ("protocolSection", "statusModule")
+MUTATIONS = {
+    "valid": lambda document: document,
+    "integer as float": _mutate(("protocolSection", "designModule", "enrollmentInfo", "count"), 30.0),
+    "integer as boolean": _mutate(("protocolSection", "designModule", "enrollmentInfo", "count"), True),
+    "boolean as number": _mutate(("hasResults",), 0),
+    "enum": _mutate((*STATUS, "overallStatus"), "DONE"),
+    "unknown key": _mutate(("protocolSection", "x"), 1),
+    "month 13": _mutate((*STATUS, "startDateStruct", "date"), "2020-13"),
+    "trailing newline": _mutate((*STATUS, "startDateStruct", "date"), "2020-03-01\n"),
+    "other digits": _mutate(("protocolSection", "identificationModule", "nctId"), "NCT0432559\uff14"),
+    "missing nctId": _mutate(("protocolSection", "identificationModule", "nctId"), DELETE),
+    "list for object": _mutate((*STATUS, "startDateStruct"), []),
+    "null": _mutate((*STATUS, "overallStatus"), None),
+}
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_the_fast_and_the_explaining_validator_agree(seed, mutation):
+    document = MUTATIONS[mutation](seed)
+    assert guard.is_valid(document) == (not guard.problems(document))
+    expected_valid = mutation in ("valid", "integer as float")
+    assert guard.is_valid(document) is expected_valid

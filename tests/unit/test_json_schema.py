@@ -1,4 +1,5 @@
 import json
+import re
 
 import jsonschema
 
@@ -24,7 +25,10 @@ def test_every_structure_refuses_unknown_keys():
 def test_nct_id_is_required_and_patterned():
     identification = json_schema.build()["$defs"]["IdentificationModule"]
     assert identification["required"] == ["nctId"]
-    assert identification["properties"]["nctId"]["pattern"] == "^NCT\\d{8}$"
+    pattern = identification["properties"]["nctId"]["pattern"]
+    assert re.search(pattern, "NCT04325594")
+    for bad in ("nct04325594", "NCT4325594", "NCT04325594\n", "NCT0432559\uff14"):
+        assert not re.search(pattern, bad), bad
 
 
 def test_enums_list_the_registry_values():

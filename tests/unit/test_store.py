@@ -1,3 +1,4 @@
+import json
 import re
 import threading
 
@@ -14,21 +15,32 @@ def store(tmp_path):
     store.close()
 
 
-def record(nct_id="NCT00000102", text='{"a":1}', aliases=()):
-    return Record(nct_id, text, aliases)
+def record(nct_id="NCT00000102", title="A study", aliases=(), updated="2024-01-01"):
+    """A minimal study record; `title` makes versions differ."""
+    document = {"protocolSection": {
+        "identificationModule": {"nctId": nct_id, "briefTitle": title},
+        "statusModule": {"lastUpdatePostDateStruct": {"date": updated}}}}
+    return Record(nct_id, json.dumps(document, separators=(",", ":")), tuple(aliases))
 
 
 def test_a_stored_text_comes_back_verbatim(store):
-    store.put([record(text='{"b":1.50,"a":"ü"}')])
-    assert store.get("NCT00000102") == '{"b":1.50,"a":"ü"}'
+    text = '{"protocolSection":{"identificationModule":{"nctId":"NCT00000102","briefTitle":"ü 1.50"}}}'
+    store.put([Record("NCT00000102", text)])
+    assert store.get("NCT00000102") == text.encode()
     assert store.get("NCT00000103") is None
 
 
 def test_writes_report_what_they_did(store):
     assert store.put([record()]).added == ("NCT00000102",)
     assert store.put([record()]).unchanged == ("NCT00000102",)
-    assert store.put([record(text='{"a":2}')]).replaced == ("NCT00000102",)
+    assert store.put([record(title="Corrected")]).replaced == ("NCT00000102",)
     assert store.count() == 1
+
+
+def test_an_older_version_does_not_replace_a_newer_one(store):
+    store.put([record(title="New", updated="2025-01-01")])
+    assert store.put([record(title="Old", updated="2024-01-01")]).outdated == ("NCT00000102",)
+    assert b"New" in store.get("NCT00000102")
 
 
 def test_the_data_timestamp_moves_only_on_change(store, monkeypatch):
@@ -39,14 +51,21 @@ def test_the_data_timestamp_moves_only_on_change(store, monkeypatch):
     monkeypatch.setattr("api.store.sqlite.utc_timestamp", lambda: "2030-01-01T00:00:00")
     store.put([record()])
     assert store.data_timestamp() == first
-    store.put([record(text='{"a":2}')])
+    store.put([record(title="Corrected")])
     assert store.data_timestamp() == "2030-01-01T00:00:00"
+
+
+def test_documents_are_read_in_id_order_across_batches(store):
+    store.put([record(f"NCT0000010{n}") for n in (5, 2, 9, 1)])
+    assert [nct_id for nct_id, _ in store.iter_documents(batch_size=2)] == [
+        "NCT00000101", "NCT00000102", "NCT00000105", "NCT00000109"]
+    assert all(isinstance(document, bytes) for _, document in store.iter_documents())
 
 
 def test_aliases_resolve_and_follow_replacement(store):
     store.put([record(aliases=("NCT00000001",))])
     assert store.canonical_id("NCT00000001") == "NCT00000102"
-    store.put([record(text='{"a":2}', aliases=("NCT00000002",))])
+    store.put([record(title="Corrected", aliases=("NCT00000002",))])
     assert store.canonical_id("NCT00000001") is None
     assert store.canonical_id("NCT00000002") == "NCT00000102"
 
@@ -54,7 +73,7 @@ def test_aliases_resolve_and_follow_replacement(store):
 def test_a_failed_write_leaves_nothing_behind(store):
     store.put([record()])
     with pytest.raises(Exception):
-        store.put([record("NCT00000103"), record("NCT00000104", text=None)])
+        store.put([record("NCT00000103"), Record("NCT00000104", "not json")])
     assert store.count() == 1 and store.get("NCT00000103") is None
 
 
@@ -67,7 +86,23 @@ def test_threads_read_concurrently(store):
         thread.start()
     for thread in threads:
         thread.join()
-    assert results == ['{"a":1}'] * 8
+    assert results == [record().text.encode()] * 8
+
+
+def test_every_process_shares_the_token_secret(tmp_path):
+    first = SQLiteStore(tmp_path / "s.sqlite3")
+    second = SQLiteStore(tmp_path / "s.sqlite3")
+    assert first.token_secret() == second.token_secret() and len(first.token_secret()) == 32
+
+
+def test_a_store_of_another_layout_is_refused_not_overwritten(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE studies (nct_id TEXT PRIMARY KEY, document TEXT)")
+    with pytest.raises(RuntimeError, match="older version"):
+        SQLiteStore(path)
 
 
 def test_database_urls(tmp_path):

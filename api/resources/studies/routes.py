@@ -1,10 +1,15 @@
 """`GET /studies/{nctId}` and the study's sections and modules as sub-resources."""
 
-from flask import Response, current_app
+import json
+
+from flask import Response, current_app, request
 from flask.views import MethodView
 
-from api.resources.studies.schemas import FetchStudyQuery, NoQuery
-from api.services import studies
+from api.formats import csv_format
+from api.resources.studies.schemas import (FetchStudyQuery, ListStudiesQuery, NoQuery,
+                                           PagedStudiesSchema)
+from api.services import search, studies
+from api.services.formats import csv_columns, render_study
 from api.smorest import Blueprint
 from schemas.study import StudySchema
 
@@ -30,14 +35,36 @@ MODULE = {"in": "path", "name": "module", "required": True,
 JSON = "application/json"
 
 
-def _json(text: str) -> Response:
-    return Response(text, content_type=JSON)
+def _json(body: bytes | str) -> Response:
+    return Response(body, content_type=JSON)
 
 
 @blp.route("/studies/<nctId>", parameters=[NCT_ID])
 class Study(MethodView):
     @blp.query(FetchStudyQuery)
-    @blp.response(200, StudySchema, description="The study record, exactly as loaded.")
+    @blp.response(200, StudySchema, description="The study in the requested `format`.")
+    @blp.alt_response(200, success=True, content_type="text/csv",
+                      schema={"type": "string", "description": "Header row and study row"},
+                      example="NCT Number,Study Title,Study URL,...\r\n"
+                      "NCT04325594,The Application of ...,https://clinicaltrials.gov/study/"
+                      "NCT04325594,...\r\n")
+    @blp.alt_response(200, success=True, content_type="application/zip",
+                      schema={"type": "string", "format": "binary",
+                              "description": "`<NCTId>.json` in a zip archive"},
+                      headers={"Content-Disposition": {
+                          "schema": {"type": "string"},
+                          "description": 'attachment; filename="<NCTId>.json.zip"'}})
+    @blp.alt_response(200, success=True, content_type="application/fhir+json",
+                      schema={"type": "object", "description": "FHIR R4 Bundle"},
+                      example={"resourceType": "Bundle", "id": "NCT04325594",
+                               "type": "collection", "entry": [{"resource": {
+                                   "resourceType": "ResearchStudy", "id": "NCT04325594",
+                                   "status": "completed"}}]})
+    @blp.alt_response(200, success=True, content_type="application/x-research-info-systems",
+                      schema={"type": "string", "description": "One RIS record"},
+                      example="TY  - DBASE\r\nID  - NCT04325594\r\nTI  - The Application "
+                      "of ...\r\nUR  - https://clinicaltrials.gov/study/NCT04325594\r\n"
+                      "ER  - \r\n")
     @blp.alt_response(301, description="The NCT number is an alias; `Location` is the study.",
                       headers={"Location": {"schema": {"type": "string"},
                                             "description": "URL of the canonical study."}})
@@ -48,10 +75,14 @@ class Study(MethodView):
 
         The study document in the registry's API v2 JSON: `protocolSection`, and when
         present `resultsSection`, `annotationSection`, `documentSection`, `derivedSection`,
-        then `hasResults`. Absent data is omitted, never null.
+        then `hasResults`. Absent data is omitted, never null. `format` asks for CSV, a zip,
+        FHIR or RIS instead.
         """
         store = current_app.extensions["store"]
-        return _json(studies.projected_study(store, nctId, query.get("fields")))
+        rendered = render_study(store, nctId, query["format"], query["markup_format"],
+                                query.get("fields"))
+        return Response(rendered.body, content_type=rendered.media_type,
+                        headers=rendered.headers)
 
 
 @blp.route("/studies/<nctId>/<section>", parameters=[NCT_ID, SECTION])
@@ -84,3 +115,43 @@ class StudyModule(MethodView):
         """
         store = current_app.extensions["store"]
         return _json(studies.study_part(store, nctId, section, module))
+
+
+@blp.route("/studies")
+class Studies(MethodView):
+    @blp.query(ListStudiesQuery)
+    @blp.response(200, PagedStudiesSchema, description="A page of studies.")
+    @blp.alt_response(200, success=True, content_type="text/csv",
+                      schema={"type": "string", "description": "CSV rows; header on page 1"},
+                      headers={"x-next-page-token": {"schema": {"type": "string"},
+                                                     "description": "Token of the next page"},
+                               "x-total-count": {"schema": {"type": "integer"},
+                                                 "description": "With `countTotal=true`"}})
+    @blp.error(400, "A parameter is unknown or malformed, or a query does not parse.",
+               "`filter.phase` is unknown parameter")
+    def get(self, query):
+        """Studies
+
+        Searches and lists studies, a page at a time. Without any query or filter, every
+        study. `query.*` parameters are Essie expressions, each searching its area;
+        `filter.*` narrow the result; if a `query.*` parameter holds only NCT numbers, the
+        filters are ignored. Pages follow one another through `nextPageToken`.
+        """
+        store = current_app.extensions["store"]
+        page = search.find_studies(store, query, list(request.args.items(multi=True)))
+        if query["format"] == "csv":
+            return _csv_page(page, query)
+        return _json(search.json_body(page, query["markup_format"]))
+
+
+def _csv_page(page, query) -> Response:
+    """A CSV page: header row on the first page only, paging in headers (registry)."""
+    columns = csv_columns(query.get("fields"))
+    documents = (json.loads(document) for document in page.documents)
+    body = csv_format.csv_chunks(documents, columns, header=query.get("page_token") is None)
+    response = Response(body, content_type=csv_format.MEDIA_TYPE)
+    if page.next_token is not None:
+        response.headers["x-next-page-token"] = page.next_token
+    if page.total is not None:
+        response.headers["x-total-count"] = str(page.total)
+    return response

@@ -1,0 +1,1 @@
+"""Study search: the Essie query language, criteria from request parameters, page tokens."""

@@ -1,0 +1,202 @@
+"""GET /api/v2/studies: parameters, errors and paging, over synthetic copies of the seed."""
+
+import base64
+import copy
+import json
+
+import pytest
+
+from api.store import Record
+from tests.conftest import SEED, read_json
+
+URL = "/api/v2/studies"
+SEED_DOCUMENT = read_json(SEED)
+
+
+def study(number: int) -> Record:
+    """A copy of the seed with its own NCT id, dates, enrollment and status."""
+    document = copy.deepcopy(SEED_DOCUMENT)
+    nct_id = f"NCT{90000000 + number:08d}"
+    protocol = document["protocolSection"]
+    protocol["identificationModule"]["nctId"] = nct_id
+    protocol["statusModule"]["lastUpdatePostDateStruct"]["date"] = f"20{10 + number % 15}-01-0{1 + number % 9}"
+    protocol["statusModule"]["overallStatus"] = ["COMPLETED", "RECRUITING", "TERMINATED"][number % 3]
+    if number % 4:
+        protocol["designModule"]["enrollmentInfo"]["count"] = number % 50
+    else:
+        del protocol["designModule"]["enrollmentInfo"]
+    return Record(nct_id, json.dumps(document))
+
+
+@pytest.fixture
+def client(make_app):
+    app = make_app(RECORDS_DIR="")
+    app.extensions["store"].put([study(number) for number in range(57)])
+    return app.test_client()
+
+
+def page(client, **params):
+    response = client.get(URL, query_string=params)
+    assert response.status_code == 200, response.text
+    return response.json
+
+
+def page_ids(body) -> list[str]:
+    return [s["protocolSection"]["identificationModule"]["nctId"] for s in body["studies"]]
+
+
+def all_pages(client, sizes, **params):
+    """Every page, following tokens; `sizes` gives each page's pageSize in turn."""
+    seen, token, sizes = [], None, iter(sizes)
+    while True:
+        body = page(client, pageSize=next(sizes), **params, **({"pageToken": token} if token else {}))
+        seen.extend(page_ids(body))
+        token = body.get("nextPageToken")
+        if token is None:
+            return seen
+
+
+def test_envelope_keys_are_in_the_registry_order(client):
+    body = page(client, countTotal="true", pageSize=5)
+    assert list(body) == ["totalCount", "studies", "nextPageToken"]
+    assert body["totalCount"] == 57 and len(body["studies"]) == 5
+
+
+def test_studies_are_the_stored_documents(client):
+    stored = {nct: s for nct, s in ((page_ids({"studies": [s]})[0], s)
+                                     for s in page(client, pageSize=57)["studies"])}
+    assert stored["NCT90000001"] == json.loads(study(1).text)
+
+
+@pytest.mark.parametrize("sizes", [[10] * 10, [7, 1, 20, 3, 50], [1000]], ids=["fixed", "changing", "one"])
+@pytest.mark.parametrize("sort", [None, "LastUpdatePostDate", "EnrollmentCount:desc,LastUpdatePostDate:asc"])
+def test_paging_has_no_duplicates_and_no_gaps(client, sizes, sort):
+    params = {"sort": sort} if sort else {}
+    seen = all_pages(client, sizes + [1000], **params)
+    assert len(seen) == len(set(seen)) == 57
+    assert seen == page_ids(page(client, pageSize=1000, **params))
+
+
+def test_the_last_page_has_no_token(client):
+    body = page(client, pageSize=57)
+    assert "nextPageToken" not in body
+
+
+def test_count_total_only_on_the_first_page(client):
+    first = page(client, pageSize=10, countTotal="true")
+    second = page(client, pageSize=10, countTotal="true", pageToken=first["nextPageToken"])
+    assert first["totalCount"] == 57 and "totalCount" not in second
+
+
+@pytest.mark.parametrize(("requested", "served"), [(0, 10), (None, 10), (1001, 57), (3, 3)])
+def test_page_size(client, requested, served):
+    params = {} if requested is None else {"pageSize": requested}
+    assert len(page(client, **params)["studies"]) == served
+
+
+def test_page_size_over_1000_is_1000(make_app):
+    app = make_app(RECORDS_DIR="")
+    app.extensions["store"].put([study(number) for number in range(1003)])
+    body = app.test_client().get(URL, query_string={"pageSize": 5000}).json
+    assert len(body["studies"]) == 1000 and "nextPageToken" in body
+
+
+def tampered(token: str) -> str:
+    payload, signature = token.split(".")
+    content = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    content["a"][-1] += 1
+    forged = base64.urlsafe_b64encode(json.dumps(content).encode()).rstrip(b"=").decode()
+    return f"{forged}.{signature}"
+
+
+def test_tokens_are_bound_to_their_query_and_signed(client):
+    token = page(client, pageSize=5, **{"filter.overallStatus": "COMPLETED"})["nextPageToken"]
+    for bad, params in [
+        (token, {"filter.overallStatus": "RECRUITING"}),  # another query
+        (tampered(token), {"filter.overallStatus": "COMPLETED"}),
+        ("garbage", {}), ("a.b.c", {}), ("", {}),
+    ]:
+        response = client.get(URL, query_string={"pageToken": bad, **params})
+        assert (response.status_code, response.text) == (
+            400, "Parameter `pageToken` has incorrect format"), bad
+
+
+def test_a_token_from_another_store_is_refused(client, make_app, tmp_path):
+    token = page(client, pageSize=5)["nextPageToken"]
+    other = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/other.sqlite3").test_client()
+    assert other.get(URL, query_string={"pageToken": token}).status_code == 400
+
+
+def test_pages_stay_consistent_when_a_study_is_added(client, app):
+    first = page(client, pageSize=20)
+    app.extensions["store"].put([study(200)])
+    rest = all_pages(client, [1000], pageToken=first["nextPageToken"])
+    seen = page_ids(first) + rest
+    assert len(seen) == len(set(seen)) and set(page_ids(first)) | set(rest) >= {
+        f"NCT{90000000 + n:08d}" for n in range(57)}
+
+
+def test_fields_project_each_study(client):
+    body = page(client, pageSize=2, fields="NCTId,OverallStatus")
+    assert body["studies"][0] == {"protocolSection": {
+        "identificationModule": {"nctId": "NCT90000000"},
+        "statusModule": {"overallStatus": "COMPLETED"}}}
+
+
+def test_fields_take_search_areas_and_query(client):
+    by_area = page(client, pageSize=1, fields="TitleSearch")["studies"][0]
+    assert list(by_area["protocolSection"]["identificationModule"]) == ["briefTitle"]
+    by_query = page(client, pageSize=1, fields="@query", **{"query.titles": "heart"})
+    assert by_query["studies"][0] == by_area
+    response = client.get(f"{URL}/NCT90000001", query_string={"fields": "@query"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"filter.phase": "PHASE1"}, "`filter.phase` is unknown parameter"),
+    ({"query.recrs": "x"}, "`query.recrs` is unknown parameter"),
+    ({"filter.overallStatus": "NOT_A_STATUS"}, "Invalid value in parameter `overallStatus`: `NOT_A_STATUS`"),
+    ({"postFilter.overallStatus": "DONE"}, "Invalid value in parameter `overallStatus`: `DONE`"),
+    ({"filter.ids": "NCT04325594,ABC123"}, "Item 2 in parameter `filter.ids` has incorrect format"),
+    ({"filter.geo": "near(1,2)"}, "Parameter `filter.geo` has incorrect format"),
+    ({"filter.advanced": "AREA[X]y"}, "Error parsing query in advanced filter: Unknown area name: 'X'"),
+    ({"filter.advanced": "AREA[Phase]["}, "Error parsing query in advanced filter: mismatched input '['"),
+    ({"filter.advanced": "COVERAGE[FullMatc]heart"}, "Error parsing query in advanced filter: Invalid coverage: FullMatc"),
+    ({"query.cond": "(heart"}, "Error parsing query in parameter query.cond: missing ')'"),
+    ({"sort": "BriefTitle"}, "Unsupported sort field type: text"),
+    ({"sort": "OverallStatus"}, "Unsupported sort field type: Status"),
+    ({"sort": "Nope"}, "Parameter 'sort' contains invalid field name: 'Nope'"),
+    ({"sort": "StartDate,EnrollmentCount,LastUpdatePostDate"}, "Parameter `sort` allows at most 2 fields"),
+    ({"fields": "StudyDesign"}, "Parameter 'fields' contains invalid field name: 'StudyDesign'"),
+    ({"pageSize": "-1"}, "Invalid value in parameter `pageSize`: `-1`"),
+    ({"pageSize": "ten"}, "Invalid value in parameter `pageSize`: `ten`"),
+    ({"countTotal": "maybe"}, "Invalid value in parameter `countTotal`: `maybe`"),
+    ({"format": "xml"}, "Invalid value in parameter `format`: `xml`"),
+    ({"aggFilters": "colour:red"}, "Invalid value in parameter `aggFilters`: `colour:red`"),
+    ({"geoDecay": "func:cubic"}, "Invalid value in parameter `geoDecay`: `func:cubic`"),
+])
+def test_bad_parameters_are_400_in_the_registry_words(client, params, message):
+    response = client.get(URL, query_string=params)
+    assert (response.status_code, response.text) == (400, message)
+    assert response.content_type == "text/plain; charset=UTF-8"
+
+
+@pytest.mark.parametrize("params", [
+    {"geoDecay": "func:exp,scale:300mi,offset:0mi,decay:0.5", "filter.geo": "distance(43,77,50mi)"},
+    {"filter.synonyms": "ConditionSearch:1651367"},
+    {"markupFormat": "legacy"},
+])
+def test_accepted_parameters(client, params):
+    assert client.get(URL, query_string=params).status_code == 200
+
+
+def test_csv_pages_carry_the_token_in_a_header_and_the_header_row_once(client):
+    first = client.get(URL, query_string={"format": "csv", "pageSize": 3, "countTotal": "true"})
+    assert first.content_type.startswith("text/csv")
+    assert first.headers["x-total-count"] == "57"
+    lines = first.text.splitlines()
+    assert lines[0].startswith("NCT Number,") and len(lines) == 4
+    second = client.get(URL, query_string={"format": "csv", "pageSize": 3,
+                                           "pageToken": first.headers["x-next-page-token"]})
+    assert len(second.text.splitlines()) == 3 and not second.text.startswith("NCT Number")
+    assert "x-total-count" not in second.headers
