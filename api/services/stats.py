@@ -2,8 +2,8 @@
 
 Each statistic is computed in one pass over `store.iter_documents()` (documents are read in
 batches and dropped once tallied, see `stats_tallies`) on the first request after the store's
-`data_timestamp()` moves, and kept until it moves again; a request in between only looks up
-the cached result. Field statistics are kept already encoded as JSON, one item per field,
+`generation()` moves, and kept until it moves again; a request in between only looks up the
+cached result. Field statistics are kept already encoded as JSON, one item per field,
 because they are large (up to 250 top values per field) and the same for every request.
 """
 
@@ -57,7 +57,7 @@ class StatsCache:
         """The statistic `name`, computed by `compute(documents)` if stale or missing."""
         # Read before the scan: a change during the scan leaves a stale key behind, so the
         # next request computes again.
-        key = store.data_timestamp()
+        key = store.generation()
         with self._lock:
             entry = self._entries.get(name)
             if entry is None or entry.key != key:

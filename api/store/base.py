@@ -125,6 +125,10 @@ class Store(abc.ABC):
         """How many studies the store holds."""
 
     @abc.abstractmethod
+    def generation(self) -> int:
+        """A number that changes with every write that changes data (caches key on it)."""
+
+    @abc.abstractmethod
     def data_timestamp(self) -> str | None:
         """When the store last changed (UTC `yyyy-MM-dd'T'HH:mm:ss`), None if never."""
 

@@ -46,12 +46,16 @@ CREATE TABLE IF NOT EXISTS store_info (
 VERSION_PIECE = "LastUpdatePostDate"
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine), for `filter.geo`."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((phi2 - phi1) / 2) ** 2
-         + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+def _ensure_math(connection: sqlite3.Connection) -> None:
+    """SQLite's math functions (`filter.geo` needs them), from Python where not built in."""
+    try:
+        connection.execute("SELECT sin(0), asin(0), radians(0), pow(2, 2)")
+    except sqlite3.OperationalError:
+        for name, function in (("sin", math.sin), ("cos", math.cos), ("asin", math.asin),
+                               ("sqrt", math.sqrt), ("pow", math.pow),
+                               ("radians", math.radians)):
+            connection.create_function(name, 2 if name == "pow" else 1, function,
+                                       deterministic=True)
 
 
 class SQLiteStore(Store):
@@ -103,7 +107,7 @@ class SQLiteStore(Store):
             connection.execute("PRAGMA mmap_size=1073741824")
             # Imports write into several indexes at once; a larger cache spares re-reads.
             connection.execute("PRAGMA cache_size=-32000")
-            connection.create_function("distance_km", 4, _distance_km, deterministic=True)
+            _ensure_math(connection)
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
@@ -145,6 +149,9 @@ class SQLiteStore(Store):
             sqlite_index.add(connection, indexed, self._piece_ids)
             if outcome["added"] or outcome["replaced"]:
                 self._set_info(connection, "data_timestamp", utc_timestamp())
+                connection.execute(
+                    "INSERT INTO store_info (key, value) VALUES ('generation', '1') ON CONFLICT "
+                    "(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -206,6 +213,9 @@ class SQLiteStore(Store):
 
     def count(self) -> int:
         return self._connection().execute("SELECT count(*) FROM studies").fetchone()[0]
+
+    def generation(self) -> int:
+        return int(self._info(self._connection(), "generation") or 0)
 
     def data_timestamp(self) -> str | None:
         return self._info(self._connection(), "data_timestamp")

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS field_values (
 CREATE INDEX IF NOT EXISTS field_values_by_value ON field_values (piece, value, study_id);
 CREATE INDEX IF NOT EXISTS field_values_by_num ON field_values (piece, num, study_id)
     WHERE num IS NOT NULL;
+CREATE INDEX IF NOT EXISTS field_values_by_study ON field_values (study_id, piece, num);
 CREATE TABLE IF NOT EXISTS sort_keys (
     piece    INTEGER NOT NULL,
     study_id INTEGER NOT NULL,
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS geo (
     lat      REAL NOT NULL,
     lon      REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS geo_by_lat ON geo (lat);
+CREATE INDEX IF NOT EXISTS geo_by_place ON geo (lat, lon, study_id);
+CREATE INDEX IF NOT EXISTS geo_by_study ON geo (study_id, lat, lon);
 """
 
 

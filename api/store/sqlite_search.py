@@ -1,133 +1,153 @@
-"""Running a search against the SQLite index: criteria tree -> SQL, keyset paging.
+"""Running a search against the SQLite index: a plan per kind of request, keyset paging.
 
-Every criteria node becomes a condition on `s.id`; full-text leaves query the FTS5 tables,
-the others `field_values`, `geo` and `aliases`. Results are ordered by the sort keys, then
-by study id, and a page continues strictly after the previous page's last row (keyset), so
-paging stays consistent without OFFSET scans.
+Results are ordered by the sort keys, then by study id; a page continues strictly after the
+previous page's last row (its keyset), so paging is consistent and deep pages cost no more
+than the first. Three plans:
+
+- id order led by a full-text term: the FTS5 table is read in rowid order and stops as soon
+  as the page is full;
+- one date or numeric sort key: read along the `sort_keys` index, then the studies that lack
+  the key;
+- anything else (two keys, relevance): every match is ranked, then the page taken.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import sqlite3
 
 from api.search import criteria as c
-from api.search import fields
-from api.search.extract import area_pieces, other_text_pieces
 from api.store.base import SearchPage, SearchRequest
-from api.store.sqlite_index import PIECE_SLOTS, piece_slots
+from api.store.sqlite_criteria import Compiler, area_query
+from api.store.sqlite_index import area_pieces
 from schemas.search_areas import AREAS
 
-_KM_PER_DEGREE = 111.195
+
+def search(connection: sqlite3.Connection, request: SearchRequest,
+           piece_ids: dict[str, int]) -> SearchPage:
+    """One page of results for `request`; `piece_ids` numbers the pieces as the index does."""
+    total = _count(connection, request, piece_ids) if request.count_total else None
+    compiler = Compiler(connection, piece_ids)
+    if not request.sort:
+        rows = _by_id(compiler, request)
+    elif len(request.sort) == 1 and request.sort[0].piece is not None:
+        rows = _by_sort_key(compiler, request)
+    else:
+        rows = _ranked(compiler, request)
+    more = len(rows) > request.limit
+    rows = rows[:request.limit]
+    next_after = tuple(rows[-1][1:]) if more else None
+    return SearchPage(_documents(connection, [row[0] for row in rows]), total, next_after)
 
 
-def _phrase(text: str) -> str:
-    """An FTS5 string literal (the tokenizer splits it into words; several words: a phrase)."""
-    return '"' + text.replace('"', '""') + '"'
+def _leading_text(criteria):
+    """(the area text match to drive the plan with, the other criteria), or (None, criteria)."""
+    items = criteria.items if isinstance(criteria, c.And) else (criteria,)
+    for index, item in enumerate(items):
+        if isinstance(item, c.TextMatch) and area_query(item) is not None:
+            rest = items[:index] + items[index + 1:]
+            return item, (c.And(rest) if rest else None)
+    return None, criteria
 
 
-class _Compiler:
-    """Builds one SQL condition and its parameters from a criteria tree."""
-
-    def __init__(self, piece_ids: dict[str, int]):
-        self.ids = piece_ids
-        self.params: dict[str, object] = {}
-        self.area_queries: list[str] = []  # area_text matches, for relevance
-
-    def condition(self, node) -> str:
-        if isinstance(node, c.And):
-            return "(" + " AND ".join(self.condition(item) for item in node.items) + ")"
-        if isinstance(node, c.Or):
-            return "(" + " OR ".join(self.condition(item) for item in node.items) + ")"
-        if isinstance(node, c.Not):
-            return f"NOT {self.condition(node.item)}"
-        if isinstance(node, c.All):
-            return "1"
-        return getattr(self, f"_{type(node).__name__}")(node)
-
-    def param(self, value) -> str:
-        """A named parameter holding `value`."""
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f":{name}"
-
-    def _TextMatch(self, node: c.TextMatch) -> str:
-        term = ("^" if node.term.starts_with else "") + _phrase(node.term.text)
-        pieces = [piece for piece, _ in node.weights]
-        indexed = set(area_pieces())
-        in_areas = [piece for piece in pieces if piece in indexed]
-        others = [piece for piece in pieces if piece not in indexed]
-        parts = []
-        if in_areas:
-            query = "{" + " ".join(in_areas) + "} : " + term
-            self.area_queries.append(query)
-            parts.append(f"s.id IN (SELECT rowid FROM area_text WHERE area_text MATCH "
-                         f"{self.param(query)})")
-        if others:
-            # The rowid says which piece a row holds (sqlite_index): match, then keep those.
-            slots = ", ".join(str(slot) for slot in sorted(piece_slots(others)))
-            parts.append(f"s.id IN (SELECT rowid / {PIECE_SLOTS} FROM piece_text "
-                         f"WHERE piece_text MATCH {self.param(term)} "
-                         f"AND rowid % {PIECE_SLOTS} IN ({slots}))")
-        return "(" + " OR ".join(parts) + ")"
-
-    def _ValueMatch(self, node: c.ValueMatch) -> str:
-        piece = self.param(self.ids[node.piece])
-        if node.kind == fields.DATE:
-            value, prefix = self.param(node.value), self.param(node.value + "-%")
-            match = f"(value = {value} OR value LIKE {prefix})"
-        elif node.kind in (fields.NUMBER, fields.AGE):
-            match = f"num = {self.param(fields.sort_key(node.kind, node.value))}"
-        elif node.kind == fields.BOOLEAN:
-            truth = node.value.lower() in ("true", "yes", "y")
-            match = f"value = {self.param('true' if truth else 'false')}"
-        else:
-            match = f"value = {self.param(node.value)}"
-        return f"s.id IN (SELECT study_id FROM field_values WHERE piece = {piece} AND {match})"
-
-    def _RangeMatch(self, node: c.RangeMatch) -> str:
-        bounds = [f"piece = {self.param(self.ids[node.piece])}", "num IS NOT NULL"]
-        if node.low is not None:
-            bounds.append(f"num >= {self.param(node.low)}")
-        if node.high is not None:
-            bounds.append(f"num <= {self.param(node.high)}")
-        return f"s.id IN (SELECT study_id FROM field_values WHERE {' AND '.join(bounds)})"
-
-    def _MissingMatch(self, node: c.MissingMatch) -> str:
-        # A scan of `studies`, acceptable for a rarely used operator.
-        absent = [f"s.present NOT LIKE {self.param(f'%,{self.ids[piece]},%')}"
-                  for piece in node.pieces]
-        return "(" + " AND ".join(absent) + ")"
-
-    def _GeoMatch(self, node: c.GeoMatch) -> str:
-        degrees = node.radius_km / _KM_PER_DEGREE
-        bounds = [f"lat BETWEEN {self.param(node.lat - degrees)} AND {self.param(node.lat + degrees)}"]
-        cos_lat = math.cos(math.radians(node.lat))
-        if cos_lat > 0.01 and degrees / cos_lat < 180:
-            spread = degrees / cos_lat
-            low, high = node.lon - spread, node.lon + spread
-            if low >= -180 and high <= 180:  # no box across the antimeridian: the check below
-                bounds.append(f"lon BETWEEN {self.param(low)} AND {self.param(high)}")
-        bounds.append(f"distance_km(lat, lon, {self.param(node.lat)}, {self.param(node.lon)}) "
-                      f"<= {self.param(node.radius_km)}")
-        return f"s.id IN (SELECT study_id FROM geo WHERE {' AND '.join(bounds)})"
-
-    def _IdsMatch(self, node: c.IdsMatch) -> str:
-        ids = ", ".join(self.param(nct_id) for nct_id in node.nct_ids)
-        aliases = ", ".join(self.param(nct_id) for nct_id in node.nct_ids)
-        return (f"s.id IN (SELECT id FROM studies WHERE nct_id IN ({ids}) "
-                f"UNION SELECT study_id FROM aliases WHERE alias IN ({aliases}))")
+def _where(compiler: Compiler, criteria) -> str:
+    return compiler.condition(criteria) if criteria is not None else "1"
 
 
-def _relevance(compiler: _Compiler) -> str:
-    """A SQL expression scoring `s.id` (lower is more relevant) from the area matches."""
+def _count(connection, request: SearchRequest, piece_ids) -> int:
+    compiler = Compiler(connection, piece_ids, listing=False)
+    text, rest = _leading_text(request.criteria) if request.criteria else (None, None)
+    if text is not None:
+        match = compiler.param(area_query(text))
+        sql = (f"SELECT count(*) FROM area_text JOIN studies s ON s.id = area_text.rowid "
+               f"WHERE area_text MATCH {match} AND {_where(compiler, rest)}")
+    else:
+        sql = f"SELECT count(*) FROM studies s WHERE {_where(compiler, request.criteria)}"
+    return connection.execute(sql, compiler.params).fetchone()[0]
+
+
+def _by_id(compiler: Compiler, request: SearchRequest) -> list:
+    """Id order; keyset (id,)."""
+    limit = compiler.param(request.limit + 1)
+    after = compiler.param(request.after[0] if request.after else 0)
+    text, rest = _leading_text(request.criteria) if request.criteria else (None, None)
+    if text is not None:
+        match = compiler.param(area_query(text))
+        sql = (f"SELECT s.id, s.id FROM area_text JOIN studies s ON s.id = area_text.rowid "
+               f"WHERE area_text MATCH {match} AND area_text.rowid > {after} "
+               f"AND {_where(compiler, rest)} ORDER BY area_text.rowid LIMIT {limit}")
+    else:
+        sql = (f"SELECT s.id, s.id FROM studies s WHERE s.id > {after} "
+               f"AND {_where(compiler, request.criteria)} ORDER BY s.id LIMIT {limit}")
+    return compiler.connection.execute(sql, compiler.params).fetchall()
+
+
+def _by_sort_key(compiler: Compiler, request: SearchRequest) -> list:
+    """One sort key; keyset (missing, key, id) with key = number, negated when descending.
+
+    First the studies having the key, along the (piece, num) index; then those lacking it.
+    """
+    key = request.sort[0]
+    where = _where(compiler, request.criteria)
+    piece = compiler.param(compiler.ids[key.piece])
+    missing, value, last_id = request.after or (0, None, 0)
+    rows = []
+    if not missing:
+        sign, direction = (-1, "DESC") if key.descending else (1, "ASC")
+        keyset = ""
+        if value is not None:
+            number, study = compiler.param(sign * value), compiler.param(last_id)
+            compare = "<" if key.descending else ">"
+            keyset = (f"AND k.num {compare}= {number} "
+                      f"AND (k.num {compare} {number} OR k.study_id > {study})")
+        sql = (f"SELECT s.id, 0, {sign} * k.num, s.id FROM sort_keys k "
+               f"JOIN studies s ON s.id = k.study_id WHERE k.piece = {piece} {keyset} "
+               f"AND {where} ORDER BY k.num {direction}, k.study_id "
+               f"LIMIT {compiler.param(request.limit + 1)}")
+        rows = compiler.connection.execute(sql, compiler.params).fetchall()
+        last_id = 0
+    if len(rows) <= request.limit:
+        sql = (f"SELECT s.id, 1, 0, s.id FROM studies s WHERE s.id > {compiler.param(last_id)} "
+               f"AND NOT EXISTS (SELECT 1 FROM sort_keys WHERE piece = {piece} "
+               f"AND study_id = s.id) AND {where} ORDER BY s.id "
+               f"LIMIT {compiler.param(request.limit + 1 - len(rows))}")
+        rows += compiler.connection.execute(sql, compiler.params).fetchall()
+    return rows
+
+
+def _ranked(compiler: Compiler, request: SearchRequest) -> list:
+    """Any sort: rank every match by the keys (ending with s.id), then take the page."""
+    where = _where(compiler, request.criteria)
+    joins, keys = [], []
+    for index, key in enumerate(request.sort):
+        if key.piece is None:
+            joins.append(_relevance_join(compiler))
+            keys.append(f"coalesce(r.score, 0) * {1 if key.descending else -1}")
+            continue
+        alias = f"k{index}"
+        joins.append(f"LEFT JOIN sort_keys {alias} ON {alias}.study_id = s.id "
+                     f"AND {alias}.piece = {compiler.param(compiler.ids[key.piece])}")
+        keys.append(f"({alias}.num IS NULL)")
+        keys.append(f"coalesce({'-' if key.descending else ''}{alias}.num, 0)")
+    keys.append("s.id")
+    key_list = ", ".join(keys)
+    keyset = ""
+    if request.after is not None:
+        marks = ", ".join(compiler.param(value) for value in request.after)
+        keyset = f" AND ({key_list}) > ({marks})"
+    sql = (f"SELECT s.id, {key_list} FROM studies s {' '.join(joins)} WHERE {where}{keyset} "
+           f"ORDER BY {key_list} LIMIT {compiler.param(request.limit + 1)}")
+    return compiler.connection.execute(sql, compiler.params).fetchall()
+
+
+def _relevance_join(compiler: Compiler) -> str:
+    """Joins `r.score` (bm25: lower is more relevant) of every study the text terms match."""
     if not compiler.area_queries:
-        return "0"
+        return "LEFT JOIN (SELECT NULL AS rid, 0 AS score) r ON 0"
     weights = ", ".join(compiler.param(weight) for weight in _weights())
     query = compiler.param(" OR ".join(f"({q})" for q in compiler.area_queries))
-    return (f"coalesce((SELECT bm25(area_text, {weights}) FROM area_text "
-            f"WHERE area_text MATCH {query} AND rowid = s.id), 0)")
+    return (f"LEFT JOIN (SELECT rowid AS rid, bm25(area_text, {weights}) AS score "
+            f"FROM area_text WHERE area_text MATCH {query}) r ON r.rid = s.id")
 
 
 @functools.cache
@@ -139,47 +159,6 @@ def _weights() -> tuple[float, ...]:
             for piece in part.pieces:
                 weight[piece] = max(weight.get(piece, 0.0), part.weight)
     return tuple(weight[piece] for piece in area_pieces())
-
-
-def _order(request: SearchRequest, compiler: _Compiler) -> tuple[list[str], list[str]]:
-    """Joins and ascending key expressions (ending with s.id) for `request.sort`."""
-    joins, keys = [], []
-    for index, key in enumerate(request.sort):
-        if key.piece is None:
-            keys.append(f"({_relevance(compiler)}) * {1 if key.descending else -1}")
-            continue
-        alias = f"k{index}"
-        joins.append(f"LEFT JOIN sort_keys {alias} ON {alias}.study_id = s.id "
-                     f"AND {alias}.piece = {compiler.param(compiler.ids[key.piece])}")
-        keys.append(f"({alias}.num IS NULL)")
-        keys.append(f"coalesce({'-' if key.descending else ''}{alias}.num, 0)")
-    keys.append("s.id")
-    return joins, keys
-
-
-def search(connection: sqlite3.Connection, request: SearchRequest,
-           piece_ids: dict[str, int]) -> SearchPage:
-    """One page of results for `request`; `piece_ids` numbers the pieces as the index does."""
-    compiler = _Compiler(piece_ids)
-    where = compiler.condition(request.criteria) if request.criteria is not None else "1"
-    total = None
-    if request.count_total:
-        total = connection.execute(f"SELECT count(*) FROM studies s WHERE {where}",
-                                   compiler.params).fetchone()[0]
-    joins, keys = _order(request, compiler)
-    key_list = ", ".join(keys)
-    keyset = ""
-    if request.after is not None:
-        marks = ", ".join(compiler.param(value) for value in request.after)
-        keyset = f" AND ({key_list}) > ({marks})"
-    limit = compiler.param(request.limit + 1)
-    sql = (f"SELECT s.id, {key_list} FROM studies s {' '.join(joins)} "
-           f"WHERE {where}{keyset} ORDER BY {key_list} LIMIT {limit}")
-    rows = connection.execute(sql, compiler.params).fetchall()
-    more = len(rows) > request.limit
-    rows = rows[:request.limit]
-    next_after = tuple(rows[-1][1:]) if more else None
-    return SearchPage(_documents(connection, [row[0] for row in rows]), total, next_after)
 
 
 def _documents(connection: sqlite3.Connection, ids: list[int]) -> list[bytes]:

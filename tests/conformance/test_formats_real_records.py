@@ -14,7 +14,6 @@ import pytest
 import rispy
 from fhir.resources.R4B.bundle import Bundle
 
-from api.loading import load_files
 from tests.conftest import REAL_RECORDS, SEED, read_json, requires_shared
 
 pytestmark = pytest.mark.conformance
@@ -45,17 +44,6 @@ R4_PHASE = {
     "phase-4",
 }
 
-
-@pytest.fixture(scope="module")
-def loaded_client(tmp_path_factory):
-    requires_shared()
-    from api import create_app
-
-    folder = tmp_path_factory.mktemp("store")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "TESTING": True})
-    report = load_files(app.extensions["store"], REAL_RECORDS)
-    assert not report.refused, report.refused
-    return app.test_client()
 
 
 def get(client, nct_id: str, query: str):

@@ -16,18 +16,6 @@ def ordered(text: str):
     return json.loads(text, object_pairs_hook=list)
 
 
-@pytest.fixture(scope="module")
-def loaded_client(tmp_path_factory):
-    requires_shared()
-    from api import create_app
-
-    folder = tmp_path_factory.mktemp("store")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "TESTING": True})
-    report = load_files(app.extensions["store"], REAL_RECORDS)
-    assert not report.refused, report.refused
-    assert report.count("added") == len(REAL_RECORDS) == 22
-    return app.test_client()
-
 
 def ids(paths):
     return [path.stem for path in paths]

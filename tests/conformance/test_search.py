@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from api.loading import load_files
 from tests.conftest import REAL_RECORDS, SEED, read_json, requires_shared
 
 pytestmark = pytest.mark.conformance
@@ -20,15 +19,6 @@ def records():
     requires_shared()
     return {path.stem: read_json(path) for path in [*REAL_RECORDS, SEED]}
 
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory, records):
-    from api import create_app
-
-    folder = tmp_path_factory.mktemp("search")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "TESTING": True})
-    assert not load_files(app.extensions["store"], REAL_RECORDS).refused
-    return app.test_client()
 
 
 def ids(client, **params) -> list[str]:
@@ -50,23 +40,23 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def test_no_criteria_lists_every_study(client, records):
-    assert sorted(ids(client)) == sorted(records)
+def test_no_criteria_lists_every_study(loaded_client, records):
+    assert sorted(ids(loaded_client)) == sorted(records)
 
 
 @pytest.mark.parametrize("statuses", [["RECRUITING"], ["COMPLETED", "TERMINATED"], ["WITHHELD"]])
-def test_status_filter(client, records, statuses):
+def test_status_filter(loaded_client, records, statuses):
     expected = where(records, lambda r: protocol(r, "statusModule")["overallStatus"] in statuses)
-    assert set(ids(client, **{"filter.overallStatus": ",".join(statuses)})) == expected
+    assert set(ids(loaded_client, **{"filter.overallStatus": ",".join(statuses)})) == expected
 
 
-def test_post_filter_is_the_same_filter(client):
-    assert ids(client, **{"postFilter.overallStatus": "COMPLETED"}) == ids(
-        client, **{"filter.overallStatus": "COMPLETED"})
+def test_post_filter_is_the_same_filter(loaded_client):
+    assert ids(loaded_client, **{"postFilter.overallStatus": "COMPLETED"}) == ids(
+        loaded_client, **{"filter.overallStatus": "COMPLETED"})
 
 
 @pytest.mark.parametrize("word", ["cancer", "diabetes", "heart", "asthma"])
-def test_condition_search_finds_the_condition_words(client, records, word):
+def test_condition_search_finds_the_condition_words(loaded_client, records, word):
     def mentions(record):
         conditions = protocol(record, "conditionsModule")
         texts = [*conditions.get("conditions", []), *conditions.get("keywords", []),
@@ -76,56 +66,56 @@ def test_condition_search_finds_the_condition_words(client, records, word):
         texts += [mesh["term"] for key in ("meshes", "ancestors") for mesh in browse.get(key, [])]
         return any(word in words(text) or word + "s" in words(text) for text in texts)
 
-    found = set(ids(client, **{"query.cond": word}))
+    found = set(ids(loaded_client, **{"query.cond": word}))
     assert found == where(records, mentions)
 
 
-def test_a_word_absent_everywhere_matches_nothing(client):
-    assert ids(client, **{"query.term": "xylophonist"}) == []
+def test_a_word_absent_everywhere_matches_nothing(loaded_client):
+    assert ids(loaded_client, **{"query.term": "xylophonist"}) == []
 
 
-def test_phrases_need_the_words_together(client, records):
-    found = set(ids(client, **{"query.term": '"heart failure"'}))
+def test_phrases_need_the_words_together(loaded_client, records):
+    found = set(ids(loaded_client, **{"query.term": '"heart failure"'}))
     assert "NCT04325594" in found
     assert all("heart failure" in json.dumps(records[nct_id]).lower() for nct_id in found)
 
 
-def test_boolean_operators(client):
-    heart = set(ids(client, **{"query.term": "heart"}))
-    cancer = set(ids(client, **{"query.term": "cancer"}))
-    assert set(ids(client, **{"query.term": "heart OR cancer"})) == heart | cancer
-    assert set(ids(client, **{"query.term": "heart AND cancer"})) == heart & cancer
-    assert set(ids(client, **{"query.term": "heart AND NOT cancer"})) == heart - cancer
-    assert set(ids(client, **{"query.term": "(heart OR cancer) AND NOT cancer"})) == heart - cancer
+def test_boolean_operators(loaded_client):
+    heart = set(ids(loaded_client, **{"query.term": "heart"}))
+    cancer = set(ids(loaded_client, **{"query.term": "cancer"}))
+    assert set(ids(loaded_client, **{"query.term": "heart OR cancer"})) == heart | cancer
+    assert set(ids(loaded_client, **{"query.term": "heart AND cancer"})) == heart & cancer
+    assert set(ids(loaded_client, **{"query.term": "heart AND NOT cancer"})) == heart - cancer
+    assert set(ids(loaded_client, **{"query.term": "(heart OR cancer) AND NOT cancer"})) == heart - cancer
 
 
-def test_nct_ids_in_a_query_ignore_the_filters(client):
-    found = ids(client, **{"query.term": "NCT04325594 NCT00184067",
+def test_nct_ids_in_a_query_ignore_the_filters(loaded_client):
+    found = ids(loaded_client, **{"query.term": "NCT04325594 NCT00184067",
                            "filter.overallStatus": "RECRUITING"})
     assert sorted(found) == ["NCT00184067", "NCT04325594"]
 
 
-def test_ids_filter_matches_ids(client):
-    assert sorted(ids(client, **{"filter.ids": "NCT00184067|nct4325594"})) == [
+def test_ids_filter_matches_ids(loaded_client):
+    assert sorted(ids(loaded_client, **{"filter.ids": "NCT00184067|nct4325594"})) == [
         "NCT00184067", "NCT04325594"]
-    assert ids(client, **{"filter.ids": "NCT99999999"}) == []
+    assert ids(loaded_client, **{"filter.ids": "NCT99999999"}) == []
 
 
-def test_area_of_an_enum_piece(client, records):
+def test_area_of_an_enum_piece(loaded_client, records):
     expected = where(records, lambda r: "PHASE3" in protocol(r, "designModule").get("phases", []))
-    assert set(ids(client, **{"filter.advanced": "AREA[Phase]PHASE3"})) == expected
+    assert set(ids(loaded_client, **{"filter.advanced": "AREA[Phase]PHASE3"})) == expected
 
 
-def test_range_over_dates(client, records):
+def test_range_over_dates(loaded_client, records):
     def started_2020_or_later(record):
         date = protocol(record, "statusModule").get("startDateStruct", {}).get("date")
         return date is not None and date[:4] >= "2020"
 
-    found = set(ids(client, **{"filter.advanced": "AREA[StartDate]RANGE[2020-01-01, MAX]"}))
+    found = set(ids(loaded_client, **{"filter.advanced": "AREA[StartDate]RANGE[2020-01-01, MAX]"}))
     assert found == where(records, started_2020_or_later)
 
 
-def test_range_over_ages(client, records):
+def test_range_over_ages(loaded_client, records):
     def minimum_age_years(record):
         age = protocol(record, "eligibilityModule").get("minimumAge")
         if age is None:
@@ -133,29 +123,29 @@ def test_range_over_ages(client, records):
         number, unit = age.split()
         return int(number) / {"Years": 1, "Year": 1, "Months": 12, "Month": 12}.get(unit, 365)
 
-    found = set(ids(client, **{"filter.advanced": "AREA[MinimumAge]RANGE[MIN, 17 years]"}))
+    found = set(ids(loaded_client, **{"filter.advanced": "AREA[MinimumAge]RANGE[MIN, 17 years]"}))
     assert found == where(records, lambda r: (minimum_age_years(r) or 99) <= 17)
 
 
-def test_missing(client, records):
-    found = set(ids(client, **{"filter.advanced": "AREA[ResultsFirstPostDate]MISSING"}))
+def test_missing(loaded_client, records):
+    found = set(ids(loaded_client, **{"filter.advanced": "AREA[ResultsFirstPostDate]MISSING"}))
     assert found == where(
         records, lambda r: "resultsFirstPostDateStruct" not in protocol(r, "statusModule"))
 
 
-def test_date_prefix_matches_partial_dates(client, records):
-    found = set(ids(client, **{"filter.advanced": "AREA[StartDate]2020"}))
+def test_date_prefix_matches_partial_dates(loaded_client, records):
+    found = set(ids(loaded_client, **{"filter.advanced": "AREA[StartDate]2020"}))
     assert found == where(records, lambda r: protocol(r, "statusModule").get(
         "startDateStruct", {}).get("date", "").startswith("2020"))
 
 
-def test_geo_distance(client, records):
+def test_geo_distance(loaded_client, records):
     def near_bethesda(record):
         sites = protocol(record, "contactsLocationsModule").get("locations", [])
         return any(abs(site.get("geoPoint", {}).get("lat", 0) - 39.0) < 0.8
                    and abs(site.get("geoPoint", {}).get("lon", 0) + 77.1) < 1.0 for site in sites)
 
-    found = set(ids(client, **{"filter.geo": "distance(39.0035707,-77.1013313,50mi)"}))
+    found = set(ids(loaded_client, **{"filter.geo": "distance(39.0035707,-77.1013313,50mi)"}))
     assert found == where(records, near_bethesda) and found
 
 
@@ -168,34 +158,34 @@ def test_geo_distance(client, records):
      and protocol(r, "statusModule")["overallStatus"] == "COMPLETED"),
     ("phase:na", lambda r: False),  # option keys are case-sensitive: matches nothing
 ])
-def test_agg_filters(client, records, facet, test):
-    assert set(ids(client, aggFilters=facet)) == where(records, test)
+def test_agg_filters(loaded_client, records, facet, test):
+    assert set(ids(loaded_client, aggFilters=facet)) == where(records, test)
 
 
 @pytest.mark.parametrize("piece", ["LastUpdatePostDate", "StartDate"])
-def test_sort_by_date_descending_missing_last(client, records, piece):
+def test_sort_by_date_descending_missing_last(loaded_client, records, piece):
     path = {"LastUpdatePostDate": ("statusModule", "lastUpdatePostDateStruct"),
             "StartDate": ("statusModule", "startDateStruct")}[piece]
 
     def date(nct_id):
         return protocol(records[nct_id], path[0]).get(path[1], {}).get("date")
 
-    found = ids(client, sort=piece)
+    found = ids(loaded_client, sort=piece)
     dated = [date(nct_id) for nct_id in found if date(nct_id)]
     assert dated == sorted(dated, reverse=True)
     assert [date(nct_id) for nct_id in found][len(dated):] == [None] * (len(found) - len(dated))
 
 
-def test_sort_by_number_ascending_then_second_key(client, records):
-    found = ids(client, sort="EnrollmentCount,LastUpdatePostDate:asc")
+def test_sort_by_number_ascending_then_second_key(loaded_client, records):
+    found = ids(loaded_client, sort="EnrollmentCount,LastUpdatePostDate:asc")
     counts = [protocol(records[n], "designModule").get("enrollmentInfo", {}).get("count")
               for n in found]
     present = [count for count in counts if count is not None]
     assert present == sorted(present)
 
 
-def test_relevance_ranks_title_matches_first(client):
-    found = ids(client, **{"query.term": "cancer", "sort": "@relevance"})
-    assert set(found) == set(ids(client, **{"query.term": "cancer"}))
-    assert found == ids(client, **{"query.term": "cancer", "sort": "@relevance:desc"})
-    assert found != ids(client, **{"query.term": "cancer", "sort": "@relevance:asc"})
+def test_relevance_ranks_title_matches_first(loaded_client):
+    found = ids(loaded_client, **{"query.term": "cancer", "sort": "@relevance"})
+    assert set(found) == set(ids(loaded_client, **{"query.term": "cancer"}))
+    assert found == ids(loaded_client, **{"query.term": "cancer", "sort": "@relevance:desc"})
+    assert found != ids(loaded_client, **{"query.term": "cancer", "sort": "@relevance:asc"})

@@ -1,32 +1,20 @@
-"""The stats endpoints over the 22 real registry records (../shared, read at test time)."""
+"""The stats endpoints over the 22 real registry records and the seed (../shared, read at
+test time)."""
 
 import pytest
 
-from api.loading import load_files
 from api.resources.stats.schemas import STATS_SCHEMAS, GzipStatsSchema, ListSizesSchema
-from tests.conftest import REAL_RECORDS, REFERENCE, requires_shared
+from tests.conformance.conftest import LOADED
+from tests.conftest import REFERENCE, requires_shared
 
 pytestmark = pytest.mark.conformance
 
 
-@pytest.fixture(scope="module")
-def loaded_client(tmp_path_factory):
-    requires_shared()
-    from api import create_app
-
-    folder = tmp_path_factory.mktemp("store")
-    app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "TESTING": True, "RECORDS_DIR": ""}
-    )
-    report = load_files(app.extensions["store"], REAL_RECORDS)
-    assert not report.refused, report.refused
-    return app.test_client()
-
 
 def test_size_stats_count_every_record(loaded_client):
     sizes = GzipStatsSchema().load(loaded_client.get("/api/v2/stats/size").json)
-    assert sizes["total_studies"] == len(REAL_RECORDS)
-    assert sum(item["studies_count"] for item in sizes["ranges"]) == len(REAL_RECORDS)
+    assert sizes["total_studies"] == len(LOADED)
+    assert sum(item["studies_count"] for item in sizes["ranges"]) == len(LOADED)
     assert len(sizes["largest_studies"]) == 10
 
 
@@ -35,7 +23,7 @@ def test_every_value_statistic_has_its_type_s_documented_shape(loaded_client):
     assert {item["type"] for item in items} == set(STATS_SCHEMAS)
     for item in items:
         STATS_SCHEMAS[item["type"]]().load(item)
-        assert 0 <= item["missingStudiesCount"] <= len(REAL_RECORDS)
+        assert 0 <= item["missingStudiesCount"] <= len(LOADED)
 
 
 def test_every_list_size_statistic_has_the_documented_shape(loaded_client):

@@ -8,6 +8,12 @@ from api.loading import load_files
 from tests.conftest import SEED, read_json
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    # Refusal reports go to the working directory by default.
+    monkeypatch.chdir(tmp_path)
+
+
 def write_study(path, nct_id, **status):
     document = read_json(SEED)
     document["protocolSection"]["identificationModule"]["nctId"] = nct_id
@@ -48,6 +54,14 @@ def test_refused_files_are_reported_and_exit_non_zero(runner, client, tmp_path):
             "'FINISHED' is not an allowed value (rule: enum)") in result.output
     assert client.get("/api/v2/studies/NCT00000102").status_code == 200
     assert client.get("/api/v2/studies/NCT00000103").status_code == 404
+
+
+def test_the_report_goes_to_a_timestamped_file_by_default(runner, tmp_path):
+    write_study(tmp_path / "bad.json", "NCT00000103", overallStatus="FINISHED")
+    result = runner.invoke(args=["import", str(tmp_path / "bad.json")])
+    [report] = tmp_path.glob("import-refused-*.jsonl")
+    assert f"refused records and reasons: {report.name}" in result.output
+    assert json.loads(report.read_text())["source"] == str(tmp_path / "bad.json")
 
 
 def test_a_refused_replacement_keeps_the_stored_version(runner, client, tmp_path):

@@ -127,9 +127,9 @@ def test_a_token_from_another_store_is_refused(client, make_app, tmp_path):
     assert other.get(URL, query_string={"pageToken": token}).status_code == 400
 
 
-def test_pages_stay_consistent_when_a_study_is_added(client, app):
+def test_pages_stay_consistent_when_a_study_is_added(client):
     first = page(client, pageSize=20)
-    app.extensions["store"].put([study(200)])
+    client.application.extensions["store"].put([study(200)])
     rest = all_pages(client, [1000], pageToken=first["nextPageToken"])
     seen = page_ids(first) + rest
     assert len(seen) == len(set(seen)) and set(page_ids(first)) | set(rest) >= {
@@ -200,3 +200,38 @@ def test_csv_pages_carry_the_token_in_a_header_and_the_header_row_once(client):
                                            "pageToken": first.headers["x-next-page-token"]})
     assert len(second.text.splitlines()) == 3 and not second.text.startswith("NCT Number")
     assert "x-total-count" not in second.headers
+
+
+def test_a_replaced_study_is_found_by_its_new_text_only(client):
+    replacement = study(5)
+    document = json.loads(replacement.text)
+    document["protocolSection"]["identificationModule"]["briefTitle"] = "Zebrafish cardiology"
+    document["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2030-01-01"
+    client.application.extensions["store"].put([Record(replacement.nct_id, json.dumps(document))])
+    assert page_ids(page(client, **{"query.titles": "zebrafish"})) == ["NCT90000005"]
+    assert "NCT90000005" not in page_ids(page(client, pageSize=100, **{"query.titles": "umbilical"}))
+    assert page(client, **{"filter.advanced": "AREA[LastUpdatePostDate]2030"})["studies"]
+
+
+def test_area_of_a_text_piece_outside_every_search_area(client):
+    document = json.loads(study(7).text)
+    document["protocolSection"]["statusModule"]["whyStopped"] = "Sponsor withdrew funding"
+    document["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2030-01-01"
+    client.application.extensions["store"].put([Record("NCT90000007", json.dumps(document))])
+    assert page_ids(page(client, **{"filter.advanced": "AREA[WhyStopped]funding"})) == ["NCT90000007"]
+    assert page_ids(page(client, **{"filter.advanced": "AREA[WhyStopped]MISSING", "pageSize": 100})) == [
+        f"NCT{90000000 + n:08d}" for n in range(57) if n != 7]
+    assert page(client, **{"query.term": "funding"})["studies"] == []
+
+
+@pytest.mark.parametrize("dense", [True, False], ids=["probed", "listed"])
+def test_value_filters_give_the_same_studies_whichever_form_runs(client, monkeypatch, dense):
+    import api.store.sqlite_criteria as criteria_sql
+
+    monkeypatch.setattr(criteria_sql, "DENSE", 1 if dense else 10**9)
+    found = page_ids(page(client, pageSize=100, **{
+        "filter.overallStatus": "RECRUITING",
+        "filter.advanced": "AREA[EnrollmentCount]RANGE[10, 30]"}))
+    expected = [f"NCT{90000000 + n:08d}" for n in range(57)
+                if n % 3 == 1 and n % 4 and 10 <= n % 50 <= 30]
+    assert found == expected

@@ -13,13 +13,13 @@ from tests.conftest import REAL_RECORDS, SEED, requires_shared
 class FakeStore:
     """Just what the statistics read from a store, counting full scans."""
 
-    def __init__(self, documents: dict[str, str], timestamp="2026-01-01T00:00:00"):
+    def __init__(self, documents: dict[str, str]):
         self.documents = documents
-        self.timestamp = timestamp
+        self.writes = 0
         self.scans = 0
 
-    def data_timestamp(self):
-        return self.timestamp
+    def generation(self):
+        return self.writes
 
     def iter_documents(self):
         self.scans += 1
@@ -99,7 +99,7 @@ def test_an_empty_store_has_zero_sizes():
     }
 
 
-def test_statistics_are_computed_once_per_data_timestamp():
+def test_statistics_are_computed_once_per_generation():
     store = seed_store()
     first = stats.field_values(store, None, ["Phase"])
     assert stats.field_values(store, None, ["Phase"]) == first
@@ -107,13 +107,13 @@ def test_statistics_are_computed_once_per_data_timestamp():
     assert store.scans == 1
 
 
-def test_a_new_data_timestamp_means_a_new_scan():
+def test_a_new_generation_means_a_new_scan():
     store = seed_store()
     stats.field_values(store, None, ["OverallStatus"])
     document = json.loads(store.documents["NCT04325594"])
     document["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"
     store.documents["NCT04325594"] = json.dumps(document)
-    store.timestamp = "2026-01-01T00:00:01"
+    store.writes += 1
     status = json.loads(stats.field_values(store, None, ["OverallStatus"]))[0]
     assert status["topValues"] == [{"value": "RECRUITING", "studiesCount": 1}]
     assert store.scans == 2

@@ -111,3 +111,12 @@ def test_database_urls(tmp_path):
     store.close()
     with pytest.raises(ValueError, match="unsupported database URL"):
         open_store("postgresql://localhost/trials")
+
+
+def test_the_generation_moves_with_every_change(store):
+    assert store.generation() == 0
+    store.put([record()])
+    store.put([record()])  # unchanged: no move
+    assert store.generation() == 1
+    store.put([record(title="Corrected")])
+    assert store.generation() == 2
