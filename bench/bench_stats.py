@@ -1,11 +1,9 @@
 """Benchmark `GET /api/v2/stats/field/values` as the store grows.
 
 What it measures
-    A temporary SQLite store is filled with N synthetic studies: copies of the real registry
-    records (`<repo>/../shared/reference/ctgov-records`, when present, and `records/`), each
-    under a new NCT id `NCT9xxxxxxx` and with a few values changed (brief title, overall
-    status, start date, enrollment count, location cities), written with the store's own
-    `put` in batches of 1000. For each size (10,000 and 100,000 by default, `--sizes`) it
+    A temporary SQLite store is filled with N synthetic studies (`bench/synthetic.py`: copies
+    of the real registry records with new NCT ids and changed values), written with the
+    store's own `put` in batches of 1000. For each size (10,000 and 100,000 by default, `--sizes`) it
     times, through the Flask test client (in-process: no server, no sockets, so the figures
     are the application's own work):
 
@@ -23,7 +21,7 @@ What it measures
 
 How to read it
     Cold time grows with the store (one pass over every document); warm time should not,
-    since a warm request only checks the data timestamp and joins cached JSON.
+    since a warm request only checks the store's generation and joins cached JSON.
     "x study GET" is warm latency divided by the single-study GET's at the same percentile.
 
     python bench/bench_stats.py [--sizes 10000,100000] [--repeat R] [--seed S] [--trace-memory]
@@ -32,9 +30,7 @@ How to read it
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import re
 import resource
 import statistics
 import sys
@@ -49,65 +45,17 @@ sys.path.insert(0, str(REPO))
 
 from api import create_app
 from api.store import Record
-from schemas.enums import Status
+from bench import synthetic
 
-REFERENCE_RECORDS = REPO.parent / "shared" / "reference" / "ctgov-records"
 BATCH = 1000
-STATUSES = Status.values()
-CITY_MARK = re.compile("@@CITY@@")
-CITIES = ["Taraz", "Almaty", "Astana", "Boston", "Lyon", "Osaka", "Lima", "Accra", "Perth"]
-
-
-def templates() -> list[str]:
-    """The real records synthetic studies are copied from, as JSON text with placeholders."""
-    folders = [REFERENCE_RECORDS, REPO / "records"]
-    paths = [
-        path for folder in folders if folder.is_dir() for path in sorted(folder.glob("NCT*.json"))
-    ]
-    return [with_placeholders(json.loads(path.read_text(encoding="utf-8"))) for path in paths]
-
-
-def with_placeholders(document: dict) -> str:
-    """`document` as compact JSON text, the values a copy changes marked `@@NAME@@`.
-
-    Copies are made by replacing the marks in the text: parsing and re-encoding every copy
-    of the larger records would make loading 100,000 studies take many minutes.
-    """
-    protocol = document["protocolSection"]
-    protocol["identificationModule"]["nctId"] = "@@NCT_ID@@"
-    protocol["identificationModule"].pop("nctIdAliases", None)
-    protocol["identificationModule"]["briefTitle"] += "@@SUFFIX@@"
-    status = protocol.setdefault("statusModule", {})
-    status["overallStatus"] = "@@STATUS@@"
-    status.setdefault("startDateStruct", {})["date"] = "@@START@@"
-    enrollment = protocol.get("designModule", {}).get("enrollmentInfo")
-    if enrollment is not None:
-        enrollment["count"] = "@@COUNT@@"
-    for location in protocol.get("contactsLocationsModule", {}).get("locations", []):
-        location["city"] = "@@CITY@@"
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-
-
-def synthetic(template: str, number: int, rng: random.Random) -> Record:
-    """A copy of `template` as study NCT9xxxxxxx number `number`, the marked values changed:
-    brief title, overall status, start date, enrollment count, location cities."""
-    nct_id = f"NCT9{number:07d}"
-    text = (
-        template.replace("@@NCT_ID@@", nct_id)
-        .replace("@@SUFFIX@@", f" (synthetic {number})")
-        .replace("@@STATUS@@", rng.choice(STATUSES))
-        .replace("@@START@@", f"{rng.randint(1995, 2030)}-{rng.randint(1, 12):02d}")
-        .replace('"@@COUNT@@"', str(rng.randint(0, 5000)))
-    )
-    text = CITY_MARK.sub(lambda _: rng.choice(CITIES), text)
-    return Record(nct_id, text)
 
 
 def grow(store, start: int, stop: int, sources: list[str], rng: random.Random) -> None:
-    """Add synthetic studies numbered start..stop-1, in batches."""
+    """Add synthetic studies numbered start..stop-1 (`bench.synthetic`), in batches."""
     for first in range(start, stop, BATCH):
         numbers = range(first, min(first + BATCH, stop))
-        store.put([synthetic(sources[n % len(sources)], n, rng) for n in numbers])
+        store.put([Record(f"NCT6{n:07d}", synthetic.study(sources[n % len(sources)], n, rng))
+                   for n in numbers])
 
 
 def timed(client, url: str) -> float:
@@ -180,22 +128,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    sources, rng = templates(), random.Random(args.seed)
+    sources, rng = synthetic.templates(), random.Random(args.seed)
     print(f"{len(sources)} template records; Flask test client, in-process")
     with tempfile.TemporaryDirectory(prefix="bench-stats-") as folder:
         app = create_app({"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "RECORDS_DIR": ""})
         store, client = app.extensions["store"], app.test_client()
-        loaded, stamp = 0, None
+        loaded = 0
         for size in sizes:
             began = time.perf_counter()
             grow(store, loaded, size, sources, rng)
             loaded = size
-            while store.data_timestamp() == stamp:  # the timestamp has 1 s resolution
-                time.sleep(0.2)
-                grow(store, 0, 1, sources, random.Random(time.time()))
-            stamp = store.data_timestamp()
             print(f"\nloaded {size:,} studies in {time.perf_counter() - began:.0f} s")
-            measure(client, size, "NCT90000000", args.repeat, args.trace_memory)
+            measure(client, size, "NCT60000000", args.repeat, args.trace_memory)
         store.close()
 
 

@@ -21,7 +21,7 @@ from api.store import sqlite_index, sqlite_search
 from api.store.base import (Record, SearchPage, SearchRequest, Store, WriteResult,
                             utc_timestamp)
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     id      INTEGER PRIMARY KEY,
