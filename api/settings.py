@@ -38,3 +38,12 @@ class Config:
         },
         "servers": [{"url": "/", "description": "This server"}],
     }
+
+    # Response compression (flask-compress, see api.transport): gzip only, as the registry
+    # answers `Accept-Encoding: gzip`; the text and JSON media types this server sends.
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["gzip"]
+    COMPRESS_MIMETYPES = [
+        "application/json", "application/fhir+json", "text/csv", "text/plain",
+        "application/x-research-info-systems", "text/html", "text/css", "application/javascript",
+    ]

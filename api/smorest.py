@@ -8,19 +8,81 @@
 
 from __future__ import annotations
 
+import functools
 import http
+import inspect
 import re
 
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
 import marshmallow as ma
 from webargs import fields as webargs_fields
 from webargs.flaskparser import FlaskParser
 
 from api.errors import BadRequest, handle_http_exception
+from schemas.catalogue import catalogue
 
 UNKNOWN = "unknown parameter"
 ERROR_SCHEMA = {"type": "string", "description": "A text message describing an error"}
+
+
+_FORMATS = {
+    "PartialDate": "A date: `yyyy`, `yyyy-MM` or `yyyy-MM-dd`.",
+    "NormalizedDate": "A date, `yyyy-MM-dd`.",
+    "DateTimeMinutes": "A time, `yyyy-MM-dd'T'HH:mm`.",
+    "NormalizedTime": "An age or duration, such as `18 Years`.",
+    "markup": "Markdown (CommonMark).",
+}
+
+
+def field_description(converter, field, **kwargs) -> dict:
+    """An OpenAPI description for a registry field, from the facts it declares."""
+    piece = field.metadata.get("piece")
+    if piece is None or "description" in field.metadata:
+        return {}
+    if "{}" in piece:
+        pieces = ", ".join(f"`{name}`" for name in
+                           _pieces_at_places(type(field.parent), field.data_key))
+        parts = [f"Piece {pieces}, depending on where the structure is used."]
+    else:
+        parts = [f"Piece `{piece}`: its name in `fields=`, `sort=` and `AREA[...]`."]
+    kind = getattr(field, "registry_type", "").removesuffix("[]")
+    if kind in _FORMATS:
+        parts.append(_FORMATS[kind])
+    if field.metadata.get("maxChars"):
+        parts.append(f"At most {field.metadata['maxChars']} characters.")
+    if field.metadata.get("historicOnly"):
+        parts.append("Historic: only older records carry it.")
+    return {"description": " ".join(parts)}
+
+
+@functools.cache
+def _pieces_at_places(structure: type, name: str) -> tuple[str, ...]:
+    """The piece names field `name` of a shared structure takes at each place it is used."""
+    return tuple(node.piece for node in catalogue().nodes
+                 if node.name == name and type(node.field.parent) is structure)
+
+
+class RegistryConverter(OpenAPIConverter):
+    """Documents each schema with its class docstring, as written for developers."""
+
+    def schema2jsonschema(self, schema):
+        result = super().schema2jsonschema(schema)
+        cls = schema if isinstance(schema, type) else type(schema)
+        if "description" not in result and cls.__doc__:
+            result["description"] = inspect.cleandoc(cls.__doc__)
+        return result
+
+
+class RegistryMarshmallowPlugin(MarshmallowPlugin):
+    """The marshmallow plugin with `RegistryConverter` and field descriptions."""
+
+    Converter = RegistryConverter
+
+    def init_spec(self, spec):
+        super().init_spec(spec)
+        self.converter.add_attribute_function(field_description)
 
 
 def schema_name(schema) -> str | None:
@@ -41,7 +103,8 @@ class Api(flask_smorest.Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
-        spec_kwargs = {"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        spec_kwargs = {"marshmallow_plugin": RegistryMarshmallowPlugin(
+                           schema_name_resolver=schema_name),
                        **(spec_kwargs or {})}
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
@@ -125,14 +188,21 @@ class QuerySchema(ma.Schema):
 
 
 class DelimitedList(webargs_fields.DelimitedList):
-    """A list parameter; items separated by commas or pipes, as the registry accepts."""
+    """A list parameter; items separated by commas or pipes, as the registry accepts.
+
+    The parameter may also be repeated (`fields=NCTId&fields=BriefTitle`): clients generated
+    from the registry's OpenAPI document send lists that way, and all their items count.
+    """
 
     _SEPARATORS = re.compile(r"[,|]")
+    # webargs hands a repeated parameter over as the list of its values, not the first one.
+    is_multiple = True
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(each, str) for each in values):
             raise self.make_error("invalid")
-        items = [item.strip() for item in self._SEPARATORS.split(value)]
+        items = [item.strip() for each in values for item in self._SEPARATORS.split(each)]
         return ma.fields.List._deserialize(self, items, attr, data, **kwargs)
 
 

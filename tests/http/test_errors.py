@@ -18,3 +18,8 @@ def test_unexpected_failure_is_plain_text_500_not_a_trace(app, client, monkeypat
     monkeypatch.setattr(app.extensions["store"], "get", broken)
     response = client.get("/api/v2/studies/NCT04325594")
     assert (response.status_code, response.text) == (500, "Internal server error")
+
+
+def test_error_answers_may_be_read_from_any_origin_too(client):
+    assert client.get("/api/v2/nothing").headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/api/v2/studies/XYZ").headers["Access-Control-Allow-Origin"] == "*"

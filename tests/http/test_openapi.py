@@ -37,3 +37,14 @@ def test_docs_page_is_served_with_local_assets(client):
     asset = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()
+
+
+def test_every_component_and_registry_field_is_described(client):
+    schemas = client.get("/api/oas/v2").json["components"]["schemas"]
+    undescribed = [name for name, schema in schemas.items()
+                   if "description" not in schema and name != "PaginationMetadata"]
+    assert not undescribed
+    assert schemas["IdentificationModule"]["properties"]["briefTitle"]["description"].startswith(
+        "Piece `BriefTitle`")
+    assert "`LeadSponsorName`, `CollaboratorName`" in (
+        schemas["Sponsor"]["properties"]["name"]["description"])

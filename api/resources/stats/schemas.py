@@ -217,9 +217,10 @@ def register_components(spec) -> None:
     spec.components.schema(
         "FieldValuesStats",
         {
+            "description": "Statistics of one field; which kind depends on the field's type.",
             "anyOf": [
                 {"$ref": f"#/components/schemas/{schema.__name__.removesuffix('Schema')}"}
                 for schema in STATS_SCHEMAS.values()
-            ]
+            ],
         },
     )
