@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run test openapi jsonschema bench clean
+.PHONY: run test fuzz openapi jsonschema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The generated-input tests alone, with a larger budget: FUZZ_EXAMPLES examples per operation
+# or property (`make test` runs 25), from FUZZ_SEED; NUL characters included.
+FUZZ_EXAMPLES ?= 1000
+FUZZ_SEED ?= 20260
+fuzz: $(VENV)/.installed-test
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_ALLOW_NUL=1 \
+		$(BIN)/python -m pytest -m fuzz
 
 # Regenerate the committed generated files after changing schemas or endpoints.
 openapi: $(VENV)/.installed-run

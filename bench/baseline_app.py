@@ -31,7 +31,8 @@ def load_documents(path: str) -> dict[str, bytes]:
     """Every stored study as {nct_id: UTF-8 bytes of its document}, read-only."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        rows = connection.execute("SELECT nct_id, document FROM studies").fetchall()
+        rows = connection.execute("SELECT nct_id, document FROM studies "
+                                  "JOIN documents ON study_id = studies.id").fetchall()
     finally:
         connection.close()
     return {nct_id: bytes(document) for nct_id, document in rows}

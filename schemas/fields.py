@@ -31,8 +31,10 @@ NORMALIZED_DATE = rf"^{_ONE_LINE}{YEAR}-{MONTH}-{DAY}$"
 DATE_TIME_MINUTES = rf"^{_ONE_LINE}{YEAR}-{MONTH}-{DAY}T([01][0-9]|2[0-3]):[0-5][0-9]$"
 NORMALIZED_TIME = (rf"^{_ONE_LINE}[0-9]+ "
                    r"(Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$")
-# A stored record's own id is canonical: upper case, eight digits.
-NCT_ID = rf"^{_ONE_LINE}NCT[0-9]{{8}}$"
+# A stored record's own id is canonical: upper case, eight digits, not all zero (the
+# registry's NCT number pattern, `^[Nn][Cc][Tt]0*[1-9]\d{0,7}$`, has no number 0, so a study
+# stored as NCT00000000 could never be fetched).
+NCT_ID = rf"^{_ONE_LINE}NCT(?!0{{8}})[0-9]{{8}}$"
 
 
 class RegistryField:

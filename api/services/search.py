@@ -96,7 +96,10 @@ def sort_keys(items: list[str] | None) -> tuple[SortKey, ...]:
             raise BadRequest(f"Unsupported sort field type: {node.registry_type.removesuffix('[]')}")
         descending = direction == "desc" if direction else kind == fields.DATE
         keys.append(SortKey(node.piece, descending))
-    return tuple(keys)
+    # A key given twice (`@relevance,@relevance:asc`) cannot reorder ties of itself: the
+    # first one decides, as if given once.
+    return tuple(key for index, key in enumerate(keys)
+                 if all(earlier.piece != key.piece for earlier in keys[:index]))
 
 
 def page_size(requested: int) -> int:

@@ -25,8 +25,11 @@ DENSE = 1000
 
 
 def phrase(text: str) -> str:
-    """An FTS5 string literal (the tokenizer splits it into words; several words: a phrase)."""
-    return '"' + text.replace('"', '""') + '"'
+    """An FTS5 string literal (the tokenizer splits it into words; several words: a phrase).
+
+    A NUL character would end FTS5's query text early; as a separator it changes nothing.
+    """
+    return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
 def area_query(node: c.TextMatch) -> str | None:

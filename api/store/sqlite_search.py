@@ -121,7 +121,8 @@ def _ranked(compiler: Compiler, request: SearchRequest) -> list:
     joins, keys = [], []
     for index, key in enumerate(request.sort):
         if key.piece is None:
-            joins.append(_relevance_join(compiler))
+            if not any(join.endswith("r.rid = s.id") for join in joins):
+                joins.append(_relevance_join(compiler))
             keys.append(f"coalesce(r.score, 0) * {1 if key.descending else -1}")
             continue
         alias = f"k{index}"
@@ -143,7 +144,7 @@ def _ranked(compiler: Compiler, request: SearchRequest) -> list:
 def _relevance_join(compiler: Compiler) -> str:
     """Joins `r.score` (bm25: lower is more relevant) of every study the text terms match."""
     if not compiler.area_queries:
-        return "LEFT JOIN (SELECT NULL AS rid, 0 AS score) r ON 0"
+        return "LEFT JOIN (SELECT NULL AS rid, 0 AS score) r ON r.rid = s.id"
     weights = ", ".join(compiler.param(weight) for weight in _weights())
     query = compiler.param(" OR ".join(f"({q})" for q in compiler.area_queries))
     return (f"LEFT JOIN (SELECT rowid AS rid, bm25(area_text, {weights}) AS score "

@@ -79,4 +79,4 @@ def test_documented_components_have_the_spec_s_properties(client, spec_component
 
 def test_field_values_stats_is_any_of_the_six_kinds(client, spec_components):
     ours = client.get("/api/oas/v2").json["components"]["schemas"]["FieldValuesStats"]
-    assert ours == spec_components["FieldValuesStats"]
+    assert ours["anyOf"] == spec_components["FieldValuesStats"]["anyOf"]

@@ -33,6 +33,10 @@ MODULE = {"in": "path", "name": "module", "required": True,
           "description": "A module of the section, e.g. `eligibilityModule`.",
           "schema": {"type": "string"}, "example": "eligibilityModule"}
 JSON = "application/json"
+# An NCT number a study lists as an alias answers 301, on the study and on its parts alike.
+MOVED = {"description": "The NCT number is an alias; `Location` is the study's URL.",
+         "headers": {"Location": {"schema": {"type": "string"},
+                                  "description": "The same URL with the canonical NCT number."}}}
 
 
 def _json(body: bytes | str) -> Response:
@@ -65,9 +69,7 @@ class Study(MethodView):
                       example="TY  - DBASE\r\nID  - NCT04325594\r\nTI  - The Application "
                       "of ...\r\nUR  - https://clinicaltrials.gov/study/NCT04325594\r\n"
                       "ER  - \r\n")
-    @blp.alt_response(301, description="The NCT number is an alias; `Location` is the study.",
-                      headers={"Location": {"schema": {"type": "string"},
-                                            "description": "URL of the canonical study."}})
+    @blp.alt_response(301, **MOVED)
     @blp.error(400, "Malformed NCT number or parameter.", "Parameter `nctId` has incorrect format")
     @blp.error(404, "No study with this NCT number.", "NCT number NCT99999999 not found")
     def get(self, query, nctId):
@@ -89,6 +91,7 @@ class Study(MethodView):
 class StudySection(MethodView):
     @blp.query(NoQuery)
     @blp.response(200, {"type": "object"}, description="The section, exactly as loaded.")
+    @blp.alt_response(301, **MOVED)
     @blp.error(400, "Malformed NCT number or parameter.", "Parameter `nctId` has incorrect format")
     @blp.error(404, "No such study or section, or the study has no such section.",
                "Study NCT04325594 has no `resultsSection`")
@@ -105,6 +108,7 @@ class StudySection(MethodView):
 class StudyModule(MethodView):
     @blp.query(NoQuery)
     @blp.response(200, {"type": "object"}, description="The module, exactly as loaded.")
+    @blp.alt_response(301, **MOVED)
     @blp.error(400, "Malformed NCT number or parameter.", "Parameter `nctId` has incorrect format")
     @blp.error(404, "No such study or module, or the study has no such module.",
                "Study NCT04325594 has no `protocolSection.oversightModule`")

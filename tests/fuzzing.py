@@ -1,0 +1,133 @@
+"""What the generated-input tests (schemathesis, hypothesis) share: budget, checks, values.
+
+`make test` runs them with a small fixed budget and a fixed seed, so a run is repeatable and
+quick; `make fuzz` raises the budget. Both come from the environment:
+
+- `FUZZ_EXAMPLES`: examples per fuzzed operation or property (default 25);
+- `FUZZ_SEED`: the seed every generator starts from (default below); change it to explore
+  other inputs, and quote it when reporting a failure;
+- `FUZZ_ALLOW_NUL=1`: let schemathesis put NUL characters in requests (see ALLOW_NUL).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, seed, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from api.formats.csv_cells import COLUMNS
+from api.formats.ris import TAGS
+from schemas.catalogue import catalogue
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+SEED = int(os.environ.get("FUZZ_SEED", "20260"))
+# A NUL character in a search query is a 500 until the store is fixed (pinned by the strict
+# xfail in tests/http/test_fuzz_findings.py): `make test` generates none, so that a change
+# anywhere that moves the generators does not turn it red; `make fuzz` does. Drop this switch
+# with that xfail mark.
+ALLOW_NUL = os.environ.get("FUZZ_ALLOW_NUL") == "1"
+# schemathesis offers gzip as `requests` does, but its WSGI client does not decompress;
+# compression is tested over a socket (tests/http/test_socket.py).
+IDENTITY = {"Accept-Encoding": "identity"}
+
+
+def budget(share: float = 1.0):
+    """Decorator: the hypothesis settings and seed of a fuzz test.
+
+    `share` scales the example count for a property whose examples cost more (each one
+    imports a record), so a larger `FUZZ_EXAMPLES` raises every test alike.
+    """
+    examples = max(1, round(EXAMPLES * share))
+    # No example database: a clean clone and CI start from nothing, and nothing is written
+    # into the work tree. No deadline: the first request of a run warms caches up.
+    chosen = settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
+
+    def decorate(test):
+        return seed(SEED)(chosen(test))
+
+    return decorate
+
+
+def configure(schema) -> None:
+    """Generate valid and invalid requests from `schema` (a schemathesis schema)."""
+    schema.config.generation.update(
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], allow_x00=ALLOW_NUL
+    )
+
+
+def run_scenarios(machine) -> None:
+    """Run a schemathesis state machine (link-following scenarios) on the fuzzing budget."""
+    scenarios = max(1, EXAMPLES // 2)  # each scenario is several requests long
+    chosen = settings(
+        max_examples=scenarios,
+        stateful_step_count=6,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    seed(SEED)(machine).run(settings=chosen)
+
+
+def media_type(response) -> str:
+    """A schemathesis response's media type, without parameters."""
+    return response.headers.get("content-type", [""])[0].split(";")[0].strip()
+
+
+def errors_are_plain_text(ctx, response, case):
+    """A schemathesis check: every client error is a bare `text/plain` message."""
+    if 400 <= response.status_code < 500 and media_type(response) != "text/plain":
+        raise AssertionError(f"{response.status_code} answered as {media_type(response)}")
+
+
+def nct_id_variants(known: list[str]) -> st.SearchStrategy[str]:
+    """Stored NCT numbers as clients write them: canonical, lower case, without zeros."""
+    return st.sampled_from(known).flatmap(
+        lambda nct_id: st.sampled_from([nct_id, nct_id.lower(), "NCT" + nct_id[3:].lstrip("0")])
+    )
+
+
+_PIECES = sorted({node.piece for node in catalogue().nodes})
+_FIELD_NAMES = {"csv": list(COLUMNS), "ris": list(TAGS)}
+
+
+@st.composite
+def _realistic(draw, case, known: list[str], parts: list[tuple[str, str]]):
+    path = dict(case.path_parameters or {})
+    if "nctId" in path and draw(st.booleans()):
+        path["nctId"] = draw(nct_id_variants(known))
+    if "section" in path and parts and draw(st.booleans()):
+        section, module = draw(st.sampled_from(parts))
+        path["section"] = section
+        if "module" in path:
+            path["module"] = module
+    if path != (case.path_parameters or {}):
+        case.path_parameters = path
+    query = case.query
+    if isinstance(query, dict) and "fields" in query and draw(st.booleans()):
+        names = _FIELD_NAMES.get(query.get("format"), _PIECES)
+        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+        case.query = {**query, "fields": chosen}
+    return case
+
+
+def realistic(case, known: list[str], parts: list[tuple[str, str]] = ()):
+    """For a `flatmap_case` hook: half of the time, values the server holds or knows.
+
+    Generated NCT numbers are nearly all absent (404), section and module names and
+    `fields=` names nearly all unknown (404, 400), so without this the success answers
+    would go unchecked. A valid case gets, each at a coin's toss, a stored study's NCT number,
+    a real section and module, `fields=` names the format knows (piece names, CSV columns
+    with `format=csv`, RIS tags with `format=ris`). An invalid case is left as it is: it must
+    stay invalid.
+    """
+    if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+        return st.just(case)
+    return _realistic(case, known, list(parts))
