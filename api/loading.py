@@ -95,7 +95,7 @@ def parse(text: str, source: str) -> list[tuple[str, object, str]]:
         raise RecordRefused(source, [Problem("", "json", f"not valid JSON: {error}")]) from None
     if isinstance(top, dict) and isinstance(top.get("studies"), list):
         return [(f"{source} studies[{index}]", document, raw) for index, (document, raw)
-                in enumerate(zip(top["studies"], _page_spans(text)))]
+                in enumerate(zip(top["studies"], _page_spans(text), strict=True))]
     return [(source, top, text)]
 
 

@@ -5,8 +5,7 @@ quick; `make fuzz` raises the budget. Both come from the environment:
 
 - `FUZZ_EXAMPLES`: examples per fuzzed operation or property (default 25);
 - `FUZZ_SEED`: the seed every generator starts from (default below); change it to explore
-  other inputs, and quote it when reporting a failure;
-- `FUZZ_ALLOW_NUL=1`: let schemathesis put NUL characters in requests (see ALLOW_NUL).
+  other inputs, and quote it when reporting a failure.
 """
 
 from __future__ import annotations
@@ -23,11 +22,6 @@ from schemas.catalogue import catalogue
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("FUZZ_SEED", "20260"))
-# A NUL character in a search query is a 500 until the store is fixed (pinned by the strict
-# xfail in tests/http/test_fuzz_findings.py): `make test` generates none, so that a change
-# anywhere that moves the generators does not turn it red; `make fuzz` does. Drop this switch
-# with that xfail mark.
-ALLOW_NUL = os.environ.get("FUZZ_ALLOW_NUL") == "1"
 # schemathesis offers gzip as `requests` does, but its WSGI client does not decompress;
 # compression is tested over a socket (tests/http/test_socket.py).
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -40,8 +34,8 @@ def budget(share: float = 1.0):
     imports a record), so a larger `FUZZ_EXAMPLES` raises every test alike.
     """
     examples = max(1, round(EXAMPLES * share))
-    # No example database: a clean clone and CI start from nothing, and nothing is written
-    # into the work tree. No deadline: the first request of a run warms caches up.
+    # No example database: every run, on a clean clone or not, draws the same examples from
+    # the seed. No deadline: the first request of a run warms caches up.
     chosen = settings(
         max_examples=examples,
         deadline=None,
@@ -57,9 +51,10 @@ def budget(share: float = 1.0):
 
 
 def configure(schema) -> None:
-    """Generate valid and invalid requests from `schema` (a schemathesis schema)."""
+    """Generate valid and invalid requests from `schema` (a schemathesis schema), NUL
+    characters included."""
     schema.config.generation.update(
-        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], allow_x00=ALLOW_NUL
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], allow_x00=True
     )
 
 

@@ -14,7 +14,7 @@ import pytest
 import rispy
 from fhir.resources.R4B.bundle import Bundle
 
-from tests.conftest import REAL_RECORDS, SEED, read_json, requires_shared
+from tests.conftest import REAL_RECORDS, SEED, read_json
 
 pytestmark = pytest.mark.conformance
 

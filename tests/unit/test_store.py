@@ -72,7 +72,7 @@ def test_aliases_resolve_and_follow_replacement(store):
 
 def test_a_failed_write_leaves_nothing_behind(store):
     store.put([record()])
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):  # the second record's text is no JSON
         store.put([record("NCT00000103"), Record("NCT00000104", "not json")])
     assert store.count() == 1 and store.get("NCT00000103") is None
 

@@ -54,6 +54,7 @@ class NoQuery(QuerySchema):
 
 
 LIST_FORMATS = ["csv", "json"]
+INT32_MAX = 2**31 - 1
 _QUERY_DESCRIPTIONS = {
     "query.cond": "Conditions or disease (Essie expression; searches `ConditionSearch`).",
     "query.term": "Other terms (Essie expression; searches `BasicSearch`), e.g. "
@@ -138,8 +139,9 @@ def _list_fields() -> dict:
         "page_size": ma.fields.Integer(
             data_key="pageSize", load_default=10,
             error_messages={"invalid": "Invalid value in parameter `pageSize`: `{input}`"},
-            validate=ma.validate.Range(min=0, error="Invalid value in parameter `pageSize`: "
-                                       "`{input}`"),
+            # An int32 in the registry's spec: larger numbers are not quietly 1000 but refused.
+            validate=ma.validate.Range(min=0, max=INT32_MAX, error="Invalid value in parameter "
+                                       "`pageSize`: `{input}`"),
             metadata={"description": "Studies per page: 0 or absent means 10, more than "
                       "1000 means 1000."}),
         "page_token": _text("`nextPageToken` of the previous page; repeat every other "
