@@ -235,3 +235,23 @@ def test_value_filters_give_the_same_studies_whichever_form_runs(client, monkeyp
     expected = [f"NCT{90000000 + n:08d}" for n in range(57)
                 if n % 3 == 1 and n % 4 and 10 <= n % 50 <= 30]
     assert found == expected
+
+
+def test_a_csv_page_of_1000_streams_its_first_rows_before_the_last_is_built(make_app, monkeypatch):
+    from api.formats import csv_format
+
+    app = make_app(RECORDS_DIR="")
+    app.extensions["store"].put([study(number) for number in range(1000)])
+    built = []
+    real_cells = csv_format.cell_values
+    monkeypatch.setattr(csv_format, "cell_values",
+                        lambda document, columns: built.append(1) or real_cells(document, columns))
+    response = app.test_client().get(URL, query_string={"format": "csv", "pageSize": 1000},
+                                     buffered=False)
+    assert response.is_streamed
+    chunks = iter(response.response)
+    first = next(chunks)
+    assert first.startswith(b"NCT Number,") and len(built) < 1000
+    rest = b"".join(chunks)
+    response.close()
+    assert len(built) == 1000 and (first + rest).count(b"\r\n") == 1001
