@@ -14,7 +14,7 @@ import os
 
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
-from schemathesis import GenerationMode
+from schemathesis import GenerationMode, checks
 
 from api.formats.csv_cells import COLUMNS
 from api.formats.ris import TAGS
@@ -80,6 +80,19 @@ def errors_are_plain_text(ctx, response, case):
     """A schemathesis check: every client error is a bare `text/plain` message."""
     if 400 <= response.status_code < 500 and media_type(response) != "text/plain":
         raise AssertionError(f"{response.status_code} answered as {media_type(response)}")
+
+
+# Not `positive_data_acceptance`: many schema-valid strings are refused on purpose (an Essie
+# query that does not parse, an unknown field name, a forged page token: 400, as the registry).
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+    checks.response_schema_conformance,
+    checks.negative_data_rejection,
+    errors_are_plain_text,
+]
 
 
 def nct_id_variants(known: list[str]) -> st.SearchStrategy[str]:

@@ -15,34 +15,12 @@ import rispy
 from fhir.resources.R4B.bundle import Bundle
 
 from tests.conftest import REAL_RECORDS, SEED, read_json
+from tests.fhir_r4 import R4_PHASE, R4_STATUS
 
 pytestmark = pytest.mark.conformance
 
 RECORDS = [*REAL_RECORDS, SEED]
 IDS = [path.stem for path in RECORDS]
-R4_STATUS = {
-    "active",
-    "administratively-completed",
-    "approved",
-    "closed-to-accrual",
-    "closed-to-accrual-and-intervention",
-    "completed",
-    "disapproved",
-    "in-review",
-    "temporarily-closed-to-accrual",
-    "temporarily-closed-to-accrual-and-intervention",
-    "withdrawn",
-}
-R4_PHASE = {
-    "n-a",
-    "early-phase-1",
-    "phase-1",
-    "phase-1-phase-2",
-    "phase-2",
-    "phase-2-phase-3",
-    "phase-3",
-    "phase-4",
-}
 
 
 

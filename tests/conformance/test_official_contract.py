@@ -32,10 +32,10 @@ from api.loading import load_files
 from tests.conformance.conftest import LOADED
 from tests.conftest import REFERENCE, SEED, read_json
 from tests.fuzzing import (
+    CHECKS,
     IDENTITY,
     budget,
     configure,
-    errors_are_plain_text,
     media_type,
     realistic,
 )
@@ -47,17 +47,6 @@ OFFICIAL = REFERENCE / "ctgov-api-v2" / "ctg-oas-v2.yaml"
 ALIASED, ALIAS = "NCT09900001", "NCT09900002"
 KNOWN = [path.stem for path in LOADED] + [ALIASED, ALIAS]
 
-# Not `positive_data_acceptance`: many schema-valid strings are refused on purpose (an Essie
-# query that does not parse, an unknown field name, a forged page token: 400, as the registry).
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_headers_conformance,
-    checks.response_schema_conformance,
-    checks.negative_data_rejection,
-    errors_are_plain_text,
-]
 
 
 @dataclass(frozen=True)

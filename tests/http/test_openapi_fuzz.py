@@ -22,17 +22,16 @@ import tempfile
 
 import pytest
 import schemathesis
-from schemathesis import checks
 
 from api import create_app
 from api.loading import load_files
 from schemas.catalogue import catalogue
 from tests.conftest import SEED, read_json
 from tests.fuzzing import (
+    CHECKS,
     IDENTITY,
     budget,
     configure,
-    errors_are_plain_text,
     realistic,
     run_scenarios,
 )
@@ -48,17 +47,6 @@ PARTS = [
     if not module.is_leaf
 ]
 
-# Not `positive_data_acceptance`: many schema-valid strings are refused on purpose (an Essie
-# query that does not parse, an unknown field name, a forged page token: 400, as the registry).
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_headers_conformance,
-    checks.response_schema_conformance,
-    checks.negative_data_rejection,
-    errors_are_plain_text,
-]
 
 
 def _operation(path: str) -> str:

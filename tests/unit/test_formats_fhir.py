@@ -13,21 +13,9 @@ from fhir.resources.R4B.bundle import Bundle
 from api.formats import FieldsError, StudyText
 from api.formats.fhir import bundle, render
 from tests.conftest import SEED, read_json
+from tests.fhir_r4 import R4_STATUS
 
 # FHIR R4 value set research-study-status (hl7.org/fhir/R4/valueset-research-study-status.html).
-R4_STATUS = {
-    "active",
-    "administratively-completed",
-    "approved",
-    "closed-to-accrual",
-    "closed-to-accrual-and-intervention",
-    "completed",
-    "disapproved",
-    "in-review",
-    "temporarily-closed-to-accrual",
-    "temporarily-closed-to-accrual-and-intervention",
-    "withdrawn",
-}
 
 
 def seed_bundle(document=None) -> dict:
