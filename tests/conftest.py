@@ -25,6 +25,16 @@ def read_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def write_aliased_seed(folder: Path, nct_id: str, alias: str) -> Path:
+    """A copy of the seed record as study `nct_id` listing `alias` in `nctIdAliases`."""
+    document = read_json(SEED)
+    identification = document["protocolSection"]["identificationModule"]
+    identification["nctId"], identification["nctIdAliases"] = nct_id, [alias]
+    path = folder / f"{nct_id}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def make_app(tmp_path):
     """Build apps on a store file of this test's own; seeded from records/ by default."""

@@ -88,6 +88,8 @@ class SQLiteStore(Store):
             self._piece_ids = sqlite_index.piece_ids(connection)
             if self._info(connection, "token_secret") is None:
                 self._set_info(connection, "token_secret", secrets.token_hex(32))
+            # It never changes: read once, not on every page of every search.
+            self._token_secret = bytes.fromhex(self._info(connection, "token_secret"))
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -198,7 +200,7 @@ class SQLiteStore(Store):
 
     def token_secret(self) -> bytes:
         """A secret made with the store, shared by every process serving it (page tokens)."""
-        return bytes.fromhex(self._info(self._connection(), "token_secret"))
+        return self._token_secret
 
     def iter_documents(self, batch_size: int = 500) -> Iterator[tuple[str, bytes]]:
         after = ""

@@ -19,7 +19,6 @@ only the check it fails, only where it applies.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ from schemathesis import checks
 from api import create_app
 from api.loading import load_files
 from tests.conformance.conftest import LOADED
-from tests.conftest import REFERENCE, SEED, read_json
+from tests.conftest import REFERENCE, write_aliased_seed
 from tests.fuzzing import (
     CHECKS,
     IDENTITY,
@@ -97,14 +96,11 @@ def validate(case, response) -> None:
 def official_app(tmp_path_factory):
     """An app on the real records, the seed and a study with an alias."""
     folder = tmp_path_factory.mktemp("official-contract")
-    aliased = read_json(SEED)
-    identification = aliased["protocolSection"]["identificationModule"]
-    identification["nctId"], identification["nctIdAliases"] = ALIASED, [ALIAS]
-    (folder / f"{ALIASED}.json").write_text(json.dumps(aliased), encoding="utf-8")
+    aliased = write_aliased_seed(folder, ALIASED, ALIAS)
     app = create_app(
         {"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "TESTING": True, "RECORDS_DIR": ""}
     )
-    report = load_files(app.extensions["store"], [*LOADED, folder / f"{ALIASED}.json"])
+    report = load_files(app.extensions["store"], [*LOADED, aliased])
     assert not report.refused, report.refused
     return app
 

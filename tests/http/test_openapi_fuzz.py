@@ -17,7 +17,6 @@ document declares no links yet, so this module adds them to its copy (LINKS).
 from __future__ import annotations
 
 import copy
-import json
 import tempfile
 
 import pytest
@@ -26,7 +25,7 @@ import schemathesis
 from api import create_app
 from api.loading import load_files
 from schemas.catalogue import catalogue
-from tests.conftest import SEED, read_json
+from tests.conftest import SEED, write_aliased_seed
 from tests.fuzzing import (
     CHECKS,
     IDENTITY,
@@ -124,12 +123,9 @@ def load_document(links: bool = False):
 def our_app(tmp_path_factory):
     """An app on the seed record and a copy of it that lists an alias."""
     folder = tmp_path_factory.mktemp("our-contract")
-    aliased = read_json(SEED)
-    identification = aliased["protocolSection"]["identificationModule"]
-    identification["nctId"], identification["nctIdAliases"] = ALIASED, [ALIAS]
-    (folder / f"{ALIASED}.json").write_text(json.dumps(aliased), encoding="utf-8")
+    aliased = write_aliased_seed(folder, ALIASED, ALIAS)
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/trials.sqlite3", "TESTING": True})
-    report = load_files(app.extensions["store"], [folder / f"{ALIASED}.json"])
+    report = load_files(app.extensions["store"], [aliased])
     assert not report.refused, report.refused
     return app
 
