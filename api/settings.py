@@ -42,6 +42,7 @@ class Config:
     # Response compression (flask-compress, see api.transport): gzip only, as the registry
     # answers `Accept-Encoding: gzip`; the text and JSON media types this server sends.
     COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_REGISTER = False  # api.transport calls it, after tagging
     COMPRESS_ALGORITHM_STREAMING = ["gzip"]
     COMPRESS_MIMETYPES = [
         "application/json", "application/fhir+json", "text/csv", "text/plain",

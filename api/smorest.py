@@ -3,6 +3,7 @@
 - `Api`: errors are the registry's `text/plain` messages, in responses and in the docs.
 - `Blueprint`: query parameters are parsed strictly; a parameter the endpoint does not know,
   or a value it cannot take, is a 400 with the registry's wording.
+- `Resource`: the base of every resource's view class.
 - `QuerySchema`, `DelimitedList`: the base of every endpoint's query parameter schema.
 """
 
@@ -14,6 +15,8 @@ import inspect
 import re
 
 import flask_smorest
+from flask import request
+from flask.views import MethodView
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 import marshmallow as ma
@@ -144,23 +147,6 @@ class RegistryParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
     DEFAULT_VALIDATION_STATUS = 400
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._defaults: dict[int, dict] = {}
-
-    def parse(self, argmap, req=None, *, location=None, **kwargs):
-        """Parse as webargs does; a request without a query string gets the defaults.
-
-        Most requests carry no parameters, and loading an empty query through marshmallow
-        costs more than the rest of a single-study request.
-        """
-        request = req if req is not None else self.get_default_request()
-        if location == "query" and not request.args and isinstance(argmap, ma.Schema):
-            if id(argmap) not in self._defaults:
-                self._defaults[id(argmap)] = super().parse(argmap, req, location=location, **kwargs)
-            return dict(self._defaults[id(argmap)])
-        return super().parse(argmap, req, location=location, **kwargs)
-
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         """Turn the first validation problem into the registry's 400 message."""
         # webargs files the messages under the location they came from ("query").
@@ -200,10 +186,38 @@ class Blueprint(flask_smorest.Blueprint):
                                  description=description, example=example)
 
     def query(self, schema):
-        """Parse and validate the query string with `schema`; the view gets the result."""
+        """Parse and validate the query string with `schema`; the view gets the result.
+
+        Documented as flask-smorest's `arguments` documents it. At run time one wrapper
+        parses and calls the view, where flask-smorest and webargs would put two around it.
+        A request without a query string gets the endpoint's defaults, worked out once:
+        most requests carry no parameters, and loading an empty query through marshmallow
+        costs more than the rest of a single-study request.
+        """
         # One schema instance per endpoint: webargs would build one from a class per request.
         instance = schema() if isinstance(schema, type) else schema
-        return self.arguments(instance, location="query", error_status_code=400)
+        document = self.arguments(instance, location="query", error_status_code=400)
+        parse = functools.partial(self.ARGUMENTS_PARSER.parse, instance, location="query",
+                                  error_status_code=400)
+        defaults = functools.cache(parse)  # not kept when it raises (a required parameter)
+
+        def decorator(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                query = parse() if request.environ.get("QUERY_STRING") else dict(defaults())
+                return func(*args, query, **kwargs)
+
+            wrapper._apidoc = document(func)._apidoc
+            return wrapper
+
+        return decorator
+
+
+class Resource(MethodView):
+    """A resource's view class: one instance serves every request (its methods keep no
+    state), rather than a new one per request."""
+
+    init_every_request = False
 
 
 class QuerySchema(ma.Schema):

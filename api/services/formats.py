@@ -7,21 +7,21 @@ registry's 400.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from api.errors import BadRequest
 from api.formats import FORMATS, FieldsError, StudyText, csv_format
-from api.services.studies import canonical_nct_id, projected_study, study_json
+from api.services.studies import canonical_nct_id, projected_study, study_document
 from api.store import Store
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A response body with its media type and any extra headers."""
+class Rendered(NamedTuple):
+    """A response body with its media type, any extra headers and, when known, its tag."""
 
     body: str | bytes
     media_type: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | None = None
+    tag: str | None = None
 
 
 def render_study(
@@ -32,25 +32,24 @@ def render_study(
     fields: list[str] | None = None,
 ) -> Rendered:
     """The study `raw_id` names, written in `format_name` (REFERENCE.md §4)."""
+    if format_name == "json" and fields is None and markup_format == "markdown":
+        # Nearly every request: the answer is the stored document, with its stored tag.
+        stored = study_document(store, raw_id)
+        return Rendered(stored.json, FORMATS["json"].media_type, tag=stored.tag)
     output = FORMATS[format_name]
     try:
         output.check_fields(fields)
-        if output.projects:
-            study = StudyText(
-                canonical_nct_id(raw_id),
-                projected_study(store, raw_id, fields),
-                markup=markup_format,
-            )
+        nct_id = canonical_nct_id(raw_id)
+        if output.projects and fields is not None:
+            text = projected_study(store, nct_id, fields)
         else:
-            study = StudyText(
-                canonical_nct_id(raw_id), study_json(store, raw_id), fields, markup_format
-            )
-        body = output.render(study)
+            text = study_document(store, nct_id).json
+        body = output.render(StudyText(nct_id, text, fields, markup_format))
     except FieldsError as error:
         raise BadRequest(str(error)) from error
     headers = {}
     if output.filename:
-        name = output.filename.format(study.nct_id)
+        name = output.filename.format(nct_id)
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return Rendered(body, output.media_type, headers)
 

@@ -12,6 +12,7 @@ import re
 from api.errors import BadRequest, MovedPermanently, NotFound
 from api.services.projection import project, resolve_fields
 from api.store import Store
+from api.store.base import Document
 from schemas.catalogue import catalogue
 
 # The registry's own path pattern (official spec): case-insensitive, leading zeros optional.
@@ -26,8 +27,8 @@ def canonical_nct_id(raw: str) -> str:
     return f"NCT{int(match.group(1)):08d}"
 
 
-def study_json(store: Store, raw_id: str) -> bytes:
-    """The stored JSON (UTF-8 bytes) of the study `raw_id` names.
+def study_document(store: Store, raw_id: str) -> Document:
+    """The stored document of the study `raw_id` names.
 
     An id that is only an alias of another study raises `MovedPermanently` to the
     canonical id, as the registry answers 301 for `nctIdAliases`.
@@ -47,12 +48,10 @@ def dumps(document) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-def projected_study(store: Store, raw_id: str, fields: list[str] | None) -> bytes | str:
-    """The study's JSON, reduced to `fields` when given (REFERENCE.md §3)."""
-    paths = resolve_fields(fields) if fields is not None else None
-    document = study_json(store, raw_id)
-    if paths is None:
-        return document
+def projected_study(store: Store, raw_id: str, fields: list[str]) -> str:
+    """The study's JSON reduced to `fields` (REFERENCE.md §3)."""
+    paths = resolve_fields(fields)
+    document = study_document(store, raw_id).json
     return dumps(project(json.loads(document), paths) or {})
 
 
@@ -71,7 +70,7 @@ def study_part(store: Store, raw_id: str, section: str, module: str | None = Non
     node = _branch(catalogue().roots, section, f"Unknown section `{section}`")
     if module is not None:
         node = _branch(node.children, module, f"Unknown module `{module}` in `{section}`")
-    part = json.loads(study_json(store, raw_id))
+    part = json.loads(study_document(store, raw_id).json)
     for key in node.keys:
         if not isinstance(part, dict) or key not in part:
             nct_id = canonical_nct_id(raw_id)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from api.search.extract import extract
 from api.store import sqlite_index, sqlite_search
-from api.store.base import (Record, SearchPage, SearchRequest, Store, WriteResult,
-                            utc_timestamp)
+from api.store.base import (Document, Record, SearchPage, SearchRequest, Store, WriteResult,
+                            content_tag, utc_timestamp)
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     id      INTEGER PRIMARY KEY,
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS studies (
 );
 CREATE TABLE IF NOT EXISTS documents (
     study_id INTEGER PRIMARY KEY REFERENCES studies (id) ON DELETE CASCADE,
-    document BLOB NOT NULL  -- the record's JSON text, UTF-8
+    document BLOB NOT NULL, -- the record's JSON text, UTF-8
+    tag      TEXT NOT NULL  -- its entity tag: content_tag(document)
 );
 CREATE TABLE IF NOT EXISTS aliases (
     alias    TEXT PRIMARY KEY,
@@ -42,6 +43,8 @@ CREATE TABLE IF NOT EXISTS store_info (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+# Schema 3 differs from 4 only by the documents' tags: upgraded in place.
+UPGRADABLE_VERSION = "3"
 # Which date decides whether an offered record is newer than the stored one.
 VERSION_PIECE = "LastUpdatePostDate"
 
@@ -78,7 +81,9 @@ class SQLiteStore(Store):
             if version is None and "studies" in tables:
                 raise RuntimeError(f"{self.path} was made by an older version of this server; "
                                    "move it aside and load the records again")
-            if version not in (None, SCHEMA_VERSION):
+            if version == UPGRADABLE_VERSION:
+                self._add_tags(connection)
+            elif version not in (None, SCHEMA_VERSION):
                 raise RuntimeError(f"{self.path} has store schema {version}, "
                                    f"this server reads {SCHEMA_VERSION}")
             for statement in (SCHEMA + sqlite_index.schema()).split(";"):
@@ -94,6 +99,13 @@ class SQLiteStore(Store):
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _add_tags(connection: sqlite3.Connection) -> None:
+        """Schema 3 -> 4: tag every stored document, inside the opening transaction."""
+        connection.create_function("content_tag", 1, content_tag, deterministic=True)
+        connection.execute("ALTER TABLE documents ADD COLUMN tag TEXT NOT NULL DEFAULT ''")
+        connection.execute("UPDATE documents SET tag = content_tag(document)")
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -125,11 +137,11 @@ class SQLiteStore(Store):
         connection.execute("INSERT OR REPLACE INTO store_info (key, value) VALUES (?, ?)",
                            (key, value))
 
-    def get(self, nct_id: str) -> bytes | None:
+    def get(self, nct_id: str) -> Document | None:
         row = self._connection().execute(
-            "SELECT document FROM documents WHERE study_id = "
+            "SELECT document, tag FROM documents WHERE study_id = "
             "(SELECT id FROM studies WHERE nct_id = ?)", (nct_id,)).fetchone()
-        return row[0] if row else None
+        return Document(*row) if row else None
 
     def canonical_id(self, alias: str) -> str | None:
         row = self._connection().execute(
@@ -177,8 +189,8 @@ class SQLiteStore(Store):
         if stored is None:
             study_id = connection.execute("INSERT INTO studies (nct_id, present) VALUES (?, ?)",
                                           (record.nct_id, present)).lastrowid
-            connection.execute("INSERT INTO documents (study_id, document) VALUES (?, ?)",
-                               (study_id, document))
+            connection.execute("INSERT INTO documents (study_id, document, tag) "
+                               "VALUES (?, ?, ?)", (study_id, document, content_tag(document)))
             what = "added"
         else:
             study_id, old = stored
@@ -187,8 +199,8 @@ class SQLiteStore(Store):
                 return "outdated", study_id, None
             sqlite_index.remove(connection, study_id, old_entry, self._piece_ids)
             connection.execute("UPDATE studies SET present = ? WHERE id = ?", (present, study_id))
-            connection.execute("UPDATE documents SET document = ? WHERE study_id = ?",
-                               (document, study_id))
+            connection.execute("UPDATE documents SET document = ?, tag = ? WHERE study_id = ?",
+                               (document, content_tag(document), study_id))
             connection.execute("DELETE FROM aliases WHERE study_id = ?", (study_id,))
             what = "replaced"
         connection.executemany("INSERT OR REPLACE INTO aliases (alias, study_id) VALUES (?, ?)",

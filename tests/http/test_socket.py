@@ -68,6 +68,7 @@ def test_gzip_is_sent_when_asked_for(connection, path):
 def test_no_compression_unless_asked(connection):
     response, body = fetch(connection, STUDY)
     assert response.getheader("Content-Encoding") is None
+    assert response.getheader("Vary") == "Accept-Encoding"  # caches must still tell copies apart
     assert body.startswith(b'{"protocolSection":')
 
 

@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 import pytest
@@ -70,3 +71,16 @@ def test_the_registry_default_parameters_are_accepted(client):
 
 def test_any_origin_may_read(client):
     assert client.get(URL).headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_etag_is_the_tag_of_the_body_and_follows_a_replacement(store, client, tmp_path):
+    first = client.get(URL)
+    assert first.headers["ETag"] == f'W/"{hashlib.sha256(first.data).hexdigest()[:32]}"'
+    document = read_json(SEED)
+    document["protocolSection"]["identificationModule"]["briefTitle"] += " (corrected)"
+    (tmp_path / "corrected.json").write_text(json.dumps(document))
+    assert load_files(store, [tmp_path / "corrected.json"]).count("replaced") == 1
+    second = client.get(URL, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and b"(corrected)" in second.data
+    assert second.headers["ETag"] == f'W/"{hashlib.sha256(second.data).hexdigest()[:32]}"'
+    assert client.get(URL, headers={"If-None-Match": second.headers["ETag"]}).status_code == 304

@@ -1,5 +1,7 @@
+import hashlib
 import json
 import re
+import sqlite3
 import threading
 
 import pytest
@@ -26,8 +28,56 @@ def record(nct_id="NCT00000102", title="A study", aliases=(), updated="2024-01-0
 def test_a_stored_text_comes_back_verbatim(store):
     text = '{"protocolSection":{"identificationModule":{"nctId":"NCT00000102","briefTitle":"ü 1.50"}}}'
     store.put([Record("NCT00000102", text)])
-    assert store.get("NCT00000102") == text.encode()
+    assert store.get("NCT00000102").json == text.encode()
     assert store.get("NCT00000103") is None
+
+
+def test_each_document_carries_the_tag_of_its_bytes(store):
+    store.put([record()])
+    first = store.get("NCT00000102")
+    assert first.tag == hashlib.sha256(first.json).hexdigest()[:32]
+    store.put([record(title="Corrected")])
+    second = store.get("NCT00000102")
+    assert second.tag == hashlib.sha256(second.json).hexdigest()[:32] != first.tag
+
+
+SCHEMA_3_DOCUMENTS = """
+CREATE TABLE documents_3 (
+    study_id INTEGER PRIMARY KEY REFERENCES studies (id) ON DELETE CASCADE,
+    document BLOB NOT NULL  -- the record's JSON text, UTF-8
+);
+INSERT INTO documents_3 SELECT study_id, document FROM documents;
+DROP TABLE documents;
+ALTER TABLE documents_3 RENAME TO documents;
+UPDATE store_info SET value = '3' WHERE key = 'schema_version';
+"""
+
+
+def test_a_schema_3_store_is_upgraded_in_place_with_tags(tmp_path):
+    path = tmp_path / "v3.sqlite3"
+    store = SQLiteStore(path)
+    store.put([record(), record("NCT00000103")])
+    store.close()
+    with sqlite3.connect(path) as connection:  # the documents table as schema 3 made it
+        connection.executescript(SCHEMA_3_DOCUMENTS)
+    upgraded = SQLiteStore(path)
+    for nct_id in ("NCT00000102", "NCT00000103"):
+        document = upgraded.get(nct_id)
+        assert document.json == record(nct_id).text.encode()
+        assert document.tag == hashlib.sha256(document.json).hexdigest()[:32]
+    upgraded.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT value FROM store_info "
+                                  "WHERE key = 'schema_version'").fetchone() == ("4",)
+
+
+def test_a_store_of_a_later_schema_is_refused(tmp_path):
+    path = tmp_path / "later.sqlite3"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE store_info SET value = '5' WHERE key = 'schema_version'")
+    with pytest.raises(RuntimeError, match="has store schema 5, this server reads 4"):
+        SQLiteStore(path)
 
 
 def test_writes_report_what_they_did(store):
@@ -40,7 +90,7 @@ def test_writes_report_what_they_did(store):
 def test_an_older_version_does_not_replace_a_newer_one(store):
     store.put([record(title="New", updated="2025-01-01")])
     assert store.put([record(title="Old", updated="2024-01-01")]).outdated == ("NCT00000102",)
-    assert b"New" in store.get("NCT00000102")
+    assert b"New" in store.get("NCT00000102").json
 
 
 def test_the_data_timestamp_moves_only_on_change(store, monkeypatch):
@@ -80,7 +130,7 @@ def test_a_failed_write_leaves_nothing_behind(store):
 def test_threads_read_concurrently(store):
     store.put([record()])
     results = []
-    threads = [threading.Thread(target=lambda: results.append(store.get("NCT00000102")))
+    threads = [threading.Thread(target=lambda: results.append(store.get("NCT00000102").json))
                for _ in range(8)]
     for thread in threads:
         thread.start()
@@ -96,8 +146,6 @@ def test_every_process_shares_the_token_secret(tmp_path):
 
 
 def test_a_store_of_another_layout_is_refused_not_overwritten(tmp_path):
-    import sqlite3
-
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE studies (nct_id TEXT PRIMARY KEY, document TEXT)")

@@ -8,7 +8,6 @@ import functools
 import json
 
 from flask import Response
-from flask.views import MethodView
 
 from api.resources.metadata.schemas import (
     EnumInfoSchema,
@@ -18,7 +17,7 @@ from api.resources.metadata.schemas import (
 )
 from api.resources.studies.schemas import NoQuery
 from api.services import metadata
-from api.smorest import Blueprint
+from api.smorest import Blueprint, Resource
 
 blp = Blueprint(
     "metadata",
@@ -49,7 +48,7 @@ def _json(body: bytes) -> Response:
 
 
 @blp.route("/studies/metadata")
-class StudiesMetadata(MethodView):
+class StudiesMetadata(Resource):
     @blp.query(MetadataQuery)
     @blp.response(200, FieldNodeSchema(many=True))
     @blp.error(400, "An unknown parameter or a value that is not a boolean.", UNKNOWN_PARAMETER)
@@ -63,7 +62,7 @@ class StudiesMetadata(MethodView):
 
 
 @blp.route("/studies/enums")
-class StudiesEnums(MethodView):
+class StudiesEnums(Resource):
     @blp.query(NoQuery)
     @blp.response(200, EnumInfoSchema(many=True))
     @blp.error(400, "A query parameter was given.", UNKNOWN_PARAMETER)
@@ -78,7 +77,7 @@ class StudiesEnums(MethodView):
 
 
 @blp.route("/studies/search-areas")
-class StudiesSearchAreas(MethodView):
+class StudiesSearchAreas(Resource):
     @blp.query(NoQuery)
     @blp.response(200, SearchDocumentSchema(many=True))
     @blp.error(400, "A query parameter was given.", UNKNOWN_PARAMETER)

@@ -1,7 +1,6 @@
 """`GET /stats/size`, `/stats/field/values` and `/stats/field/sizes`."""
 
 from flask import Response, current_app
-from flask.views import MethodView
 
 from api.resources.stats.schemas import (
     FIELD_VALUES_STATS,
@@ -12,7 +11,7 @@ from api.resources.stats.schemas import (
     SizeQuery,
 )
 from api.services import stats
-from api.smorest import Blueprint
+from api.smorest import Blueprint, Resource
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v2", description="Data statistics")
 
@@ -22,7 +21,7 @@ JSON = "application/json"
 
 
 @blp.route("/stats/size")
-class SizeStats(MethodView):
+class SizeStats(Resource):
     @blp.query(SizeQuery)
     @blp.response(200, GzipStatsSchema)
     @blp.error(400, BAD_PARAMETER, PREFIX_EXAMPLE)
@@ -37,7 +36,7 @@ class SizeStats(MethodView):
 
 @blp.route("/stats/field/values")
 @blp.route("/stats/fieldValues", endpoint="FieldValuesOldPath")
-class FieldValues(MethodView):
+class FieldValues(Resource):
     @blp.query(FieldValuesQuery)
     @blp.response(200, FIELD_VALUES_STATS)
     @blp.error(
@@ -60,7 +59,7 @@ class FieldValues(MethodView):
 
 
 @blp.route("/stats/field/sizes")
-class FieldSizes(MethodView):
+class FieldSizes(Resource):
     @blp.query(FieldSizesQuery)
     @blp.response(200, ListSizesSchema(many=True))
     @blp.error(400, BAD_PARAMETER, PREFIX_EXAMPLE)

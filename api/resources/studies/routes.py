@@ -3,14 +3,14 @@
 import json
 
 from flask import Response, current_app, request
-from flask.views import MethodView
 
+from api import transport
 from api.formats import csv_format
 from api.resources.studies.schemas import (FetchStudyQuery, ListStudiesQuery, NoQuery,
                                            PagedStudiesSchema)
 from api.services import search, studies
 from api.services.formats import csv_columns, render_study
-from api.smorest import Blueprint
+from api.smorest import Blueprint, Resource
 from schemas.study import StudySchema
 
 blp = Blueprint("studies", __name__, url_prefix="/api/v2", description="Related to clinical trial studies")
@@ -44,7 +44,7 @@ def _json(body: bytes | str) -> Response:
 
 
 @blp.route("/studies/<nctId>", parameters=[NCT_ID])
-class Study(MethodView):
+class Study(Resource):
     @blp.query(FetchStudyQuery)
     @blp.response(200, StudySchema, description="The study in the requested `format`.")
     @blp.alt_response(200, success=True, content_type="text/csv",
@@ -83,12 +83,15 @@ class Study(MethodView):
         store = current_app.extensions["store"]
         rendered = render_study(store, nctId, query["format"], query["markup_format"],
                                 query.get("fields"))
-        return Response(rendered.body, content_type=rendered.media_type,
-                        headers=rendered.headers)
+        response = Response(rendered.body, content_type=rendered.media_type,
+                            headers=rendered.headers)
+        if rendered.tag is not None:
+            transport.set_tag(response, rendered.tag)
+        return response
 
 
 @blp.route("/studies/<nctId>/<section>", parameters=[NCT_ID, SECTION])
-class StudySection(MethodView):
+class StudySection(Resource):
     @blp.query(NoQuery)
     @blp.response(200, {"type": "object"}, description="The section, exactly as loaded.")
     @blp.alt_response(301, **MOVED)
@@ -105,7 +108,7 @@ class StudySection(MethodView):
 
 
 @blp.route("/studies/<nctId>/<section>/<module>", parameters=[NCT_ID, SECTION, MODULE])
-class StudyModule(MethodView):
+class StudyModule(Resource):
     @blp.query(NoQuery)
     @blp.response(200, {"type": "object"}, description="The module, exactly as loaded.")
     @blp.alt_response(301, **MOVED)
@@ -122,7 +125,7 @@ class StudyModule(MethodView):
 
 
 @blp.route("/studies")
-class Studies(MethodView):
+class Studies(Resource):
     @blp.query(ListStudiesQuery)
     @blp.response(200, PagedStudiesSchema, description="A page of studies.")
     @blp.alt_response(200, success=True, content_type="text/csv",

@@ -1,17 +1,16 @@
 """`GET /version`."""
 
 from flask import current_app
-from flask.views import MethodView
 
 from api.resources.studies.schemas import NoQuery
 from api.resources.version.schemas import VersionSchema
-from api.smorest import Blueprint
+from api.smorest import Blueprint, Resource
 
 blp = Blueprint("version", __name__, url_prefix="/api/v2", description="Version info")
 
 
 @blp.route("/version")
-class Version(MethodView):
+class Version(Resource):
     @blp.query(NoQuery)
     @blp.response(200, VersionSchema)
     @blp.error(400, "A query parameter was given.", "`bogusParam` is unknown parameter")
