@@ -151,11 +151,13 @@ def start_server(name: str, env: dict[str, str], log_dir: Path, app: str | None 
     return Server(name, port, process, log_path)
 
 
-def fetch(connection: http.client.HTTPConnection, nct_id: str) -> tuple[int, str, bytes]:
-    """GET one study: (status, content type, body)."""
+def fetch(connection: http.client.HTTPConnection, nct_id: str,
+          headers: tuple[str, ...] = ()) -> tuple:
+    """GET one study: (status, content type, the values of `headers`, body)."""
     connection.request("GET", PATH_PREFIX + nct_id)
     response = connection.getresponse()
-    return response.status, response.getheader("Content-Type", ""), response.read()
+    return (response.status, response.getheader("Content-Type", ""),
+            [response.getheader(name) for name in headers], response.read())
 
 
 def wait_ready(server: Server, nct_id: str) -> None:
@@ -194,15 +196,6 @@ def stop_server(server: Server) -> None:
 
 # --- correctness ---------------------------------------------------------------------
 
-def answer(connection: http.client.HTTPConnection, nct_id: str,
-           headers: tuple[str, ...]) -> tuple:
-    """GET one study: (status, content type, `headers` values, body)."""
-    connection.request("GET", PATH_PREFIX + nct_id)
-    response = connection.getresponse()
-    return (response.status, response.getheader("Content-Type", ""),
-            [response.getheader(name) for name in headers], response.read())
-
-
 def check_same_answers(ours: Server, baseline: Server, ids: list[str],
                        headers: tuple[str, ...]) -> list[str]:
     """Ids whose response from ours differs from the baseline's (status, type, `headers`
@@ -211,7 +204,7 @@ def check_same_answers(ours: Server, baseline: Server, ids: list[str],
                    for server in (ours, baseline)]
     mismatches = []
     for nct_id in ids:
-        ours_answer, baseline_answer = (answer(c, nct_id, headers) for c in connections)
+        ours_answer, baseline_answer = (fetch(c, nct_id, headers) for c in connections)
         if (ours_answer[0] != 200 or not ours_answer[1].startswith("application/json")
                 or ours_answer[2:] != baseline_answer[2:]):
             mismatches.append(nct_id)

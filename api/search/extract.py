@@ -7,7 +7,9 @@ store would turn it into its own.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from api.search import fields
 from schemas.catalogue import catalogue
@@ -31,21 +33,27 @@ class IndexEntry:
 
 
 @functools.cache
-def area_pieces() -> tuple[str, ...]:
-    """Pieces some search area names: indexed for weighted (relevance) text search."""
-    seen = {}
+def area_piece_weights() -> Mapping[str, float]:
+    """Pieces some search area names, in the order first named, each with its highest
+    weight in any area: indexed for weighted (relevance) text search."""
+    weights: dict[str, float] = {}
     for area in AREAS:
         for part in area.parts:
             for piece in part.pieces:
-                seen.setdefault(piece, None)
-    return tuple(seen)
+                weights[piece] = max(weights.get(piece, 0.0), part.weight)
+    return MappingProxyType(weights)
+
+
+@functools.cache
+def area_pieces() -> tuple[str, ...]:
+    """The pieces of `area_piece_weights`, in order: the full-text index's columns."""
+    return tuple(area_piece_weights())
 
 
 @functools.cache
 def other_text_pieces() -> tuple[str, ...]:
     """Text pieces no search area names: indexed for `AREA[piece]` on its own."""
-    in_areas = set(area_pieces())
-    return tuple(piece for piece in fields.text_columns() if piece not in in_areas)
+    return tuple(piece for piece in fields.text_columns() if piece not in area_piece_weights())
 
 
 @functools.cache

@@ -32,26 +32,26 @@ def render_study(
     fields: list[str] | None = None,
 ) -> Rendered:
     """The study `raw_id` names, written in `format_name` (REFERENCE.md §4)."""
-    if format_name == "json" and fields is None and markup_format == "markdown":
-        # Nearly every request: the answer is the stored document, with its stored tag.
-        stored = study_document(store, raw_id)
-        return Rendered(stored.json, FORMATS["json"].media_type, tag=stored.tag)
     output = FORMATS[format_name]
+    stored = None
     try:
         output.check_fields(fields)
         nct_id = canonical_nct_id(raw_id)
         if output.projects and fields is not None:
             text = projected_study(store, nct_id, fields)
         else:
-            text = study_document(store, nct_id).json
+            stored = study_document(store, nct_id)
+            text = stored.json
         body = output.render(StudyText(nct_id, text, fields, markup_format))
     except FieldsError as error:
         raise BadRequest(str(error)) from error
-    headers = {}
+    headers = None
     if output.filename:
         name = output.filename.format(nct_id)
-        headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return Rendered(body, output.media_type, headers)
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    # A body that is the stored document itself (plain JSON) carries the stored tag.
+    tag = stored.tag if stored is not None and body is stored.json else None
+    return Rendered(body, output.media_type, headers, tag)
 
 
 def csv_columns(fields: list[str] | None) -> list[str]:

@@ -15,7 +15,7 @@ import sqlite3
 
 from api.search import criteria as c
 from api.search import fields
-from api.search.extract import area_pieces
+from api.search.extract import area_piece_weights
 from api.store.sqlite_index import PIECE_SLOTS, piece_slots
 
 _KM_PER_DEGREE = 111.195
@@ -34,9 +34,8 @@ def phrase(text: str) -> str:
 
 def area_query(node: c.TextMatch) -> str | None:
     """The `area_text` MATCH expression of a text leaf, if all its pieces are area pieces."""
-    indexed = set(area_pieces())
     pieces = [piece for piece, _ in node.weights]
-    if not all(piece in indexed for piece in pieces):
+    if not all(piece in area_piece_weights() for piece in pieces):
         return None
     term = ("^" if node.term.starts_with else "") + phrase(node.term.text)
     return "{" + " ".join(pieces) + "} : " + term
@@ -92,9 +91,10 @@ class Compiler:
             return f"s.id IN (SELECT rowid FROM area_text WHERE area_text MATCH {self.param(query)})"
         # Other text pieces: the rowid says which piece a row holds (see sqlite_index).
         term = ("^" if node.term.starts_with else "") + phrase(node.term.text)
+        indexed = [(piece, weight) for piece, weight in node.weights
+                   if piece in area_piece_weights()]
         slots = ", ".join(str(slot) for slot in sorted(piece_slots(
-            [piece for piece, _ in node.weights if piece not in set(area_pieces())])))
-        indexed = [(piece, weight) for piece, weight in node.weights if piece in set(area_pieces())]
+            [piece for piece, _ in node.weights if piece not in area_piece_weights()])))
         parts = [f"s.id IN (SELECT rowid / {PIECE_SLOTS} FROM piece_text WHERE piece_text "
                  f"MATCH {self.param(term)} AND rowid % {PIECE_SLOTS} IN ({slots}))"]
         if indexed:

@@ -13,14 +13,12 @@ than the first. Three plans:
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 
 from api.search import criteria as c
+from api.search.extract import area_piece_weights
 from api.store.base import SearchPage, SearchRequest
 from api.store.sqlite_criteria import Compiler, area_query
-from api.store.sqlite_index import area_pieces
-from schemas.search_areas import AREAS
 
 
 def search(connection: sqlite3.Connection, request: SearchRequest,
@@ -145,21 +143,10 @@ def _relevance_join(compiler: Compiler) -> str:
     """Joins `r.score` (bm25: lower is more relevant) of every study the text terms match."""
     if not compiler.area_queries:
         return "LEFT JOIN (SELECT NULL AS rid, 0 AS score) r ON r.rid = s.id"
-    weights = ", ".join(compiler.param(weight) for weight in _weights())
+    weights = ", ".join(compiler.param(weight) for weight in area_piece_weights().values())
     query = compiler.param(" OR ".join(f"({q})" for q in compiler.area_queries))
     return (f"LEFT JOIN (SELECT rowid AS rid, bm25(area_text, {weights}) AS score "
             f"FROM area_text WHERE area_text MATCH {query}) r ON r.rid = s.id")
-
-
-@functools.cache
-def _weights() -> tuple[float, ...]:
-    """Per-column bm25 weights: each piece's highest weight in any search area."""
-    weight = {}
-    for area in AREAS:
-        for part in area.parts:
-            for piece in part.pieces:
-                weight[piece] = max(weight.get(piece, 0.0), part.weight)
-    return tuple(weight[piece] for piece in area_pieces())
 
 
 def _documents(connection: sqlite3.Connection, ids: list[int]) -> list[bytes]:
