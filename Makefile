@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run test fuzz openapi jsonschema bench clean
+.PHONY: run soak wrk test fuzz openapi jsonschema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,23 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+$(VENV)/.installed-bench: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed-run
+
+# The production server, configured in api/serving.py (granian; README "Running in production").
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app api import records
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --worker-class gthread \
-		--threads $(THREADS) --access-logfile - 'api:create_app()'
+	PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) $(BIN)/python -m api.serving
+
+# 60 s at 64 connections against `make run`'s server, with slow clients and an import going on
+# (bench/soak.py); not part of `make test`. Installs Debian's wrk where it is missing.
+soak: $(VENV)/.installed-bench wrk
+	$(BIN)/python bench/soak.py
+
+# The load generator of bench/bench_servers.py and the soak (C, keep-alive, not the bottleneck).
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
@@ -45,7 +58,7 @@ openapi: $(VENV)/.installed-run
 jsonschema: $(VENV)/.installed-run
 	$(BIN)/python -m schemas.json_schema
 
-bench: $(VENV)/.installed-run
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_study_get.py
 
 clean:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
-
 from flask import Flask
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
-from api import cli, docs, errors, store, transport
+from api import cli, cli_index, docs, errors, startup, transport
 from api.resources import register_blueprints
 from api.settings import Config
 from api.smorest import Api
@@ -15,14 +15,13 @@ from api.smorest import Api
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, store, endpoints, docs, error handling, CLI.
 
-    Settings come from `api.settings.Config`, then `TRIALS_*` environment variables, then
-    `config` (tests pass their own).
+    Settings come from `api.settings` (defaults), then `TRIALS_*` environment variables,
+    then `config` (tests pass their own), each checked first: a bad one, or a store that
+    cannot be used, stops start-up with one line (`api.startup`).
     """
     app = App(__name__)
     app.config.from_object(Config)
-    app.config.from_prefixed_env("TRIALS")
-    if config:
-        app.config.update(config)
+    startup.configure(app, config)
     # Keep the order keys were written in, and UTF-8 text, as the registry does.
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -31,42 +30,31 @@ def create_app(config: dict | None = None) -> Flask:
     api = Api(app)
     register_blueprints(api)
     errors.init_app(app)
-    store.init_app(app)
+    startup.open_app_store(app)
     cli.init_app(app)
+    cli_index.init_app(app)
     transport.init_app(app)
     app.wsgi_app = AllowAnyOrigin(app.wsgi_app)
     return app
 
 
 class App(Flask):
-    """Flask, asking once per function, not once per call, whether it is `async def`.
+    """Flask, answering routing redirects as this server answers every redirect."""
 
-    Flask asks (`ensure_sync`, its documented hook) about the view, about each wrapper
-    flask-smorest puts around it and about every after-request function, on every request:
-    five times for a single study, about 5% of the application's time for that request.
-    The answer never changes for a function.
-    """
+    def raise_routing_exception(self, request):
+        """Flask answers a routing redirect itself, past every error handler; this one is
+        answered as a path (`errors.redirect_without_host`). Called only when routing
+        failed, so it costs a normal request nothing."""
+        if isinstance(request.routing_exception, RequestRedirect):
+            raise Answered(errors.redirect_without_host(request.routing_exception))
+        super().raise_routing_exception(request)
 
-    # Views and hooks are made once; the bound keeps a caller that makes functions on the
-    # fly from growing the memo without end.
-    MEMO_LIMIT = 4096
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._is_coroutine: dict = {}
+class Answered(HTTPException):
+    """An exception carrying the response to send (Flask sends an HTTPException's own)."""
 
-    def ensure_sync(self, func):
-        # A bound method is made anew at each access; the function under it is what stays.
-        key = getattr(func, "__func__", func)
-        try:
-            verdict = self._is_coroutine.get(key)
-        except TypeError:  # an unhashable callable
-            return super().ensure_sync(func)
-        if verdict is None:
-            verdict = inspect.iscoroutinefunction(func)
-            if len(self._is_coroutine) < self.MEMO_LIMIT:
-                self._is_coroutine[key] = verdict
-        return self.async_to_sync(func) if verdict else func
+    def __init__(self, response):
+        super().__init__(response=response)
 
 
 class AllowAnyOrigin:

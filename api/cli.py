@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import signal
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -15,22 +14,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from api import sources
-from api.loading import LoadReport, load_files
-
-
-def _write_report(report: LoadReport, path: Path) -> None:
-    """One JSON line per refused unit: where it came from and every problem found."""
-    with path.open("w", encoding="utf-8") as out:
-        for label, message in report.refused.items():
-            problems = [{"pointer": p.pointer, "rule": p.rule, "message": p.message}
-                        for p in report.problems.get(label, [])]
-            out.write(json.dumps({"source": label, "message": message, "problems": problems},
-                                 ensure_ascii=False) + "\n")
-
-
-def _default_report_path() -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return Path(f"import-refused-{stamp}.jsonl")
+from api.loading import GracefulStop, Limits, LoadReport, load_files
+from api.loading.report import ImportReport, default_path
+from api.loading.stopping import StopRequested
 
 
 @contextlib.contextmanager
@@ -50,6 +36,44 @@ def _progress(total: int | None):
         yield bar.update
 
 
+def _limits() -> Limits:
+    """The per-document limits of the app's settings."""
+    config = current_app.config
+    return Limits(config.get("MAX_DOCUMENT_BYTES", Limits.max_bytes),
+                  config.get("MAX_DOCUMENT_DEPTH", Limits.max_depth))
+
+
+def _report(store, path: Path | None) -> ImportReport:
+    """The report the user named, else one in `reports/` beside the store file."""
+    def echo(line: str) -> None:
+        click.echo(line, err=True)
+
+    if path is not None:
+        return ImportReport(path, echo)
+    store_file = getattr(store, "path", None)
+    folder = Path(store_file).resolve().parent if store_file else Path(current_app.instance_path)
+    return ImportReport(default_path(folder), echo, exclusive=True)
+
+
+def _finish(result: LoadReport, report: ImportReport, stop: GracefulStop) -> None:
+    """The summary, where the report is, and the exit status."""
+    unshown = result.refused_count - report.shown["refused"]
+    if unshown > 0:
+        click.echo(f"... and {unshown:,} more refused", err=True)
+    unshown = result.skipped_count - report.shown["skipped"]
+    if unshown > 0:
+        click.echo(f"... and {unshown:,} more skipped", err=True)
+    click.echo(result.summary())
+    if report.written:
+        click.echo(f"refused records and reasons: {report.path}", err=True)
+    if result.stopped:
+        click.echo(f"stopped by {signal.Signals(stop.signal).name} after the batch in "
+                   "progress; every batch written is kept", err=True)
+        raise SystemExit(128 + stop.signal)
+    if result.refused_count:
+        raise SystemExit(1)
+
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
@@ -57,8 +81,9 @@ def _progress(total: int | None):
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
               help="Studies per transaction; an interrupted import keeps every batch written.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write refused records and why (JSON lines). "
-                   "Default: import-refused-<time>.jsonl, written only if any is refused.")
+              help="Where to write refused records and why (JSON lines). Default: "
+                   "reports/import-refused-<time>.jsonl beside the store file, written "
+                   "only if anything is refused.")
 @with_appcontext
 def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
                    report: Path | None) -> None:
@@ -67,21 +92,26 @@ def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
     standard input.
 
     Every record is checked by the guard; each file, zip member or line is stored
-    all-or-nothing. Exits non-zero when anything was refused.
+    all-or-nothing. Exits 1 when anything was refused. SIGTERM or Ctrl-C stops after the
+    batch being written (exit 143 or 130); a second one stops at once.
     """
     store = current_app.extensions["store"]
-    with _progress(sources.count(list(paths))) as advance:
-        result = load_files(store, list(paths), workers=workers, batch_size=batch_size,
-                            progress=advance)
-    store.optimize()
-    for message in result.refused.values():
-        click.echo(f"refused: {message}", err=True)
-    click.echo(result.summary())
-    if result.refused:
-        report = report or _default_report_path()
-        _write_report(result, report)
-        click.echo(f"refused records and reasons: {report}", err=True)
-        raise SystemExit(1)
+    stop, total = GracefulStop(), sources.count(list(paths))
+    try:
+        with _report(store, report) as listener, _progress(total) as advance, \
+                stop.installed():
+            result = load_files(store, list(paths), limits=_limits(), workers=workers,
+                                batch_size=batch_size, progress=advance, listener=listener,
+                                stop=stop)
+        store.optimize()
+        _finish(result, listener, stop)
+    except StopRequested:  # a signal before the load began: nothing was written
+        click.echo(f"stopped by {signal.Signals(stop.signal).name}; nothing loaded", err=True)
+        raise SystemExit(128 + stop.signal) from None
+    except KeyboardInterrupt:
+        click.echo("import stopped at once: the batch being written was rolled back; "
+                   "every batch written before is kept", err=True)
+        raise SystemExit(128 + signal.SIGINT) from None
 
 
 def init_app(app: Flask) -> None:

@@ -1,21 +1,144 @@
-"""Settings: defaults here, overridden by `TRIALS_*` environment variables.
+"""Settings: each declared once, with its default and its check; `TRIALS_<KEY>` overrides it.
 
 `TRIALS_DATABASE_URL=sqlite:////var/lib/trials.sqlite3` sets `DATABASE_URL`, and so on for
-every key below (`app.config.from_prefixed_env("TRIALS")`).
+every row of `SETTINGS`. Values are parsed here, from the text of the variable, rather than by
+Flask's JSON-ish coercion (`from_prefixed_env` would turn `TRIALS_RECORDS_DIR=1` into an int
+and `TRIALS_DATABASE_URL=null` into None). A bad value is a `SettingError`: one line naming the
+variable, the value and what is expected. An unknown `TRIALS_*` variable is refused too: a
+misspelt setting would otherwise be ignored without a word.
 """
 
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+PREFIX = "TRIALS_"
+
+
+class SettingError(ValueError):
+    """A setting's value is not what it must be; `str()` is the one line to show."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One `TRIALS_*` setting: its default, its parser and, in words, what it accepts.
+
+    `parse` takes the variable's text (or a value a caller passed to `create_app`) and
+    returns the value to use, or raises `ValueError` saying what is wrong (may be empty).
+    """
+
+    key: str
+    default: object
+    parse: Callable[[object], object]
+    expected: str
+
+
+def _number(value, convert):
+    if isinstance(value, bool):  # True is an int to Python, not a number of seconds to us
+        raise TypeError("")
+    try:
+        number = convert(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("") from None  # Python's own wording says nothing useful here
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError("")
+    return number
+
+
+def _positive_float(value) -> float:
+    return _number(value, float)
+
+
+def _positive_int(value) -> int:
+    if isinstance(value, float) or (isinstance(value, str) and not value.strip().lstrip("+")
+                                    .replace("_", "").isdigit()):
+        raise ValueError("")
+    return _number(value, int)
+
+
+def _database_url(value) -> str | None:
+    """None (the default store) or a URL of a store in a directory that exists."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("")
+    from api.store import store_path  # the store package owns the URL syntax
+
+    path = store_path(value)  # ValueError saying what is wrong
+    if not path.parent.is_dir():
+        raise ValueError(f"directory {path.parent} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{path} is a directory")
+    return value
+
+
+def _records_dir(value) -> str:
+    """"" (no seeding) or a directory or file of records that exists."""
+    if not isinstance(value, (str, Path)):
+        raise TypeError("")
+    text = str(value)
+    if text and not Path(text).exists():
+        raise ValueError(f"{text} does not exist")
+    return text
+
+
+MIB = 1024 * 1024
+SETTINGS: tuple[Setting, ...] = (
+    # None: <instance folder>/trials.sqlite3 (see api.startup), whatever the working directory.
+    Setting("DATABASE_URL", None, _database_url,
+            "sqlite:///PATH (relative to the working directory) or sqlite:////ABSOLUTE/PATH, "
+            "in a directory that exists"),
+    # Loaded through the guard when the server starts with an empty store.
+    Setting("RECORDS_DIR", str(PROJECT_DIR / "records"), _records_dir,
+            "a directory of records to load into an empty store, or empty to load none"),
+    # A search running longer is stopped inside the database and answered with an error.
+    Setting("SEARCH_TIME_BUDGET", 5.0, _positive_float, "a number of seconds greater than 0"),
+    # Import limits per document, checked before it is fully parsed (poison input).
+    Setting("MAX_DOCUMENT_BYTES", 64 * MIB, _positive_int, "a whole number of bytes greater than 0"),
+    Setting("MAX_DOCUMENT_DEPTH", 64, _positive_int,
+            "a whole number of nesting levels greater than 0"),
+    # How long opening the store waits for the write lock when it must write (creating the
+    # store, upgrading it); reading a current store never waits.
+    Setting("STORE_LOCK_WAIT", 20.0, _positive_float, "a number of seconds greater than 0"),
+)
+BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SETTINGS}
+
+
+def _checked(setting: Setting, value, name: str):
+    try:
+        return setting.parse(value)
+    except (ValueError, TypeError, OverflowError) as error:
+        reason = str(error) if isinstance(error, ValueError) else ""
+        raise SettingError(f"{name}={value!r}: {reason + '; ' if reason else ''}"
+                           f"expected {setting.expected}") from None
+
+
+def load(environ: Mapping[str, str], overrides: Mapping | None = None) -> dict:
+    """Every setting: its default, else `TRIALS_<KEY>` from `environ`, else `overrides`
+    (what a caller passed to `create_app`), each checked. Keys of `overrides` that are not
+    settings pass through unchecked (they are Flask's or a test's own)."""
+    values = {setting.key: setting.default for setting in SETTINGS}
+    for name, text in sorted(environ.items()):
+        if not name.startswith(PREFIX):
+            continue
+        setting = BY_KEY.get(name.removeprefix(PREFIX))
+        if setting is None:
+            known = ", ".join(PREFIX + key for key in BY_KEY)
+            raise SettingError(f"{name}={text!r}: not a setting of this server; "
+                               f"expected one of {known}")
+        values[setting.key] = _checked(setting, text, name)
+    for key, value in (overrides or {}).items():
+        setting = BY_KEY.get(key)
+        values[key] = _checked(setting, value, f"setting {key}") if setting else value
+    return values
 
 
 class Config:
-    """Default settings of the server."""
-
-    # Where the records live; relative sqlite paths are relative to the working directory.
-    DATABASE_URL = "sqlite:///instance/trials.sqlite3"
-    # Loaded through the guard when the server starts with an empty store ("" disables).
-    RECORDS_DIR = str(PROJECT_DIR / "records")
+    """Fixed settings of the server (not read from the environment)."""
 
     # The registry API version this server reproduces; `/version` reports it.
     API_VERSION = "2.0.5"

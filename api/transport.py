@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from flask_compress import Compress
+from werkzeug.http import parse_etags
 
 from api.store.base import content_tag
 
@@ -28,7 +29,7 @@ def set_tag(response: Response, tag: str) -> None:
     response.set_etag(tag, weak=True)
 
 
-def _conditional(response: Response, environ: dict) -> Response:
+def conditional(response: Response, environ: dict) -> Response:
     """Tag a complete 200 GET answer; 304 without a body when the client's copy matches."""
     if (
         response.status_code != 200
@@ -42,7 +43,8 @@ def _conditional(response: Response, environ: dict) -> Response:
         tag = content_tag(response.get_data())
         set_tag(response, tag)
     # Werkzeug's `make_conditional` would do this too, at several times the cost per request.
-    if "HTTP_IF_NONE_MATCH" in environ and request.if_none_match.contains_weak(tag):
+    asked = environ.get("HTTP_IF_NONE_MATCH")
+    if asked is not None and parse_etags(asked).contains_weak(tag):
         response.status_code = 304
         response.set_data(b"")
     return response
@@ -59,7 +61,7 @@ def init_app(app: Flask) -> None:
         # Read from the WSGI environment: `request.headers` would build a header view and
         # raise internally for an absent header, on every request, at several times the cost.
         environ = request.environ
-        response = _conditional(response, environ)
+        response = conditional(response, environ)
         accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
         if "gzip" in accepted or "*" in accepted:
             return compress.after_request(response)

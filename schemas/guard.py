@@ -3,6 +3,10 @@
 A refusal names where the record came from (file or request), the JSON pointer of the
 offending value and the rule it breaks, so a user can fix the record and load it again.
 
+Beyond the schema, NCT ids and aliases must stay apart: a study may not list its own id in
+`nctIdAliases` (`check`), and no id may be both a study and another study's alias, nor
+the alias of two studies (`alias_clashes`, asked against what is stored and loading).
+
 Two validators read the same committed schema: `fastjsonschema` compiles it to Python and
 decides (about twenty times faster than `jsonschema`, which bulk imports need), and
 `jsonschema` explains a refusal with every problem and its pointer. Tests hold them to the
@@ -13,12 +17,16 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import fastjsonschema
 import jsonschema
 
 from schemas.json_schema import SCHEMA_PATH
+
+NCT_ID = "/protocolSection/identificationModule/nctId"
+ALIASES = "/protocolSection/identificationModule/nctIdAliases"
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,13 @@ def problems(document) -> list[Problem]:
 def check(document, source: str) -> None:
     """Raise `RecordRefused` unless `document` is a record the store may hold."""
     if is_valid(document):
+        identification = document["protocolSection"]["identificationModule"]
+        nct_id = identification["nctId"]
+        found = [Problem(f"{ALIASES}/{index}", "alias", f"{alias} is the study's own NCT id")
+                 for index, alias in enumerate(identification.get("nctIdAliases", ()))
+                 if alias == nct_id]
+        if found:
+            raise RecordRefused(source, found)
         return
     found = problems(document)
     if not found:  # the validators disagree: refuse, on the fast one's word
@@ -112,3 +127,28 @@ def check(document, source: str) -> None:
             found = [Problem("/" + "/".join(map(str, error.path[1:])), error.rule or "schema",
                              error.message)]
     raise RecordRefused(source, found)
+
+
+def alias_clashes(nct_id: str, aliases: Sequence[str], *,
+                  owner_of: Callable[[str], str | None],
+                  is_study: Callable[[str], bool]) -> list[Problem]:
+    """What storing study `nct_id` with `aliases` would make ambiguous, given what is held.
+
+    `owner_of(id)` is the study listing `id` as an alias (None if none), `is_study(id)`
+    whether a study has that NCT id: the store answers for what it holds, a loader for
+    what it holds and is about to write. Nothing here is the record's own fault alone,
+    so it is not part of `check`.
+    """
+    found = []
+    owner = owner_of(nct_id)
+    if owner not in (None, nct_id):
+        found.append(Problem(NCT_ID, "alias", f"{nct_id} is already an alias of study {owner}"))
+    for index, alias in enumerate(aliases):
+        owner = owner_of(alias)
+        if alias != nct_id and is_study(alias):
+            found.append(Problem(f"{ALIASES}/{index}", "alias",
+                                 f"{alias} is already a study, it cannot be an alias"))
+        elif owner not in (None, nct_id):
+            found.append(Problem(f"{ALIASES}/{index}", "alias",
+                                 f"{alias} is already an alias of study {owner}"))
+    return found

@@ -320,4 +320,17 @@ AREAS = (
 )
 
 BY_NAME = {area.name.lower(): area for area in AREAS}
-BY_PARAM = {area.param: area for area in AREAS if area.param}
+
+
+def _query_parameters() -> dict[str, str]:
+    """`query.*` parameter -> the area it searches, in the registry's parameter order.
+
+    `query.lead` is no area's: it searches the one piece `LeadSponsorName` (official spec).
+    """
+    searched = {area.param: area.name for area in AREAS if area.param} | {
+        "lead": "LeadSponsorName"}
+    order = ("cond", "term", "locn", "titles", "intr", "outc", "spons", "lead", "id", "patient")
+    return {f"query.{param}": searched[param] for param in order}
+
+
+QUERY_PARAMETERS = _query_parameters()

@@ -25,6 +25,17 @@ def read_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def seed_as(nct_id: str, *aliases: str, **identification) -> str:
+    """The seed record's JSON text as study `nct_id`, listing `aliases`, with other
+    identification values (`briefTitle=...`) replaced."""
+    document = read_json(SEED)
+    found = document["protocolSection"]["identificationModule"]
+    found.update(nctId=nct_id, **identification)
+    if aliases:
+        found["nctIdAliases"] = list(aliases)
+    return json.dumps(document)
+
+
 def write_aliased_seed(folder: Path, nct_id: str, alias: str) -> Path:
     """A copy of the seed record as study `nct_id` listing `alias` in `nctIdAliases`."""
     document = read_json(SEED)

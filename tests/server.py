@@ -1,9 +1,11 @@
-"""The production server, run for a test: gunicorn on a free loopback port, as `make run` runs it.
+"""The production server, run for a test: `python -m api.serving` on a free loopback port.
 
-`production_server(store_url)` starts `gunicorn ... 'api:create_app()'` with one gthread worker
-of four threads on 127.0.0.1, waits until it answers, yields its base URL and stops it when
-the block ends, whatever happened inside. `import_records(store_url, paths)` loads records
-with the real command line (`flask --app api import`) first.
+`production_server(store_url)` starts the server `make run` starts (api/serving.py: granian,
+the app behind its HTTP edge) with one worker of four threads on 127.0.0.1, waits until it
+answers, yields its base URL and stops it when the block ends, whatever happened inside;
+keyword arguments set other `api.serving.ServerSettings` (`header_timeout=2`).
+`import_records(store_url, paths)` loads records with the real command line
+(`flask --app api import`) first.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -66,27 +69,26 @@ def _answers(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def production_server(store_url: str) -> Iterator[str]:
-    """Run the production server on the store at `store_url`; yield `http://127.0.0.1:PORT`."""
+def production_server(store_url: str, environment: dict[str, str] | None = None,
+                      **settings: object) -> Iterator[str]:
+    """Run the production server on the store at `store_url`; yield `http://127.0.0.1:PORT`.
+    `environment`: further variables of the server's process."""
+    with production_process(store_url, environment, **settings) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def production_process(store_url: str, environment: dict[str, str] | None = None,
+                       **settings: object) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`production_server`, yielding the base URL and the server's master process."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "api:create_app()",
-    ]
+    chosen = {"port": port, "workers": 1, "threads": 4, "access_log": 0, **settings}
+    env = (tool_environment(store_url) | (environment or {})
+           | {key.upper(): str(value) for key, value in chosen.items()})
     with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            command, cwd=PROJECT, env=tool_environment(store_url), stdout=log, stderr=log
-        )
+        # A session of its own, so that stopping it reaches the worker processes too.
+        server = subprocess.Popen([sys.executable, "-m", "api.serving"], cwd=PROJECT, env=env,
+                                  stdout=log, stderr=log, start_new_session=True)
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
             while not _answers(port):
@@ -94,11 +96,18 @@ def production_server(store_url: str) -> Iterator[str]:
                     log.seek(0)
                     raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
                 time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", server
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=STOP_SECONDS)
+            _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group; then SIGKILL to whatever of it is left (a
+    worker outliving its master), and the master reaped."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.wait(timeout=STOP_SECONDS)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=STOP_SECONDS)

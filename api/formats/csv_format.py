@@ -21,30 +21,31 @@ MEDIA_TYPE = "text/csv; charset=utf-8"
 _BY_NAME = {name.lower(): name for name in COLUMNS}
 
 
-def resolve_columns(fields: list[str] | None) -> list[str]:
+def resolve_columns(fields: list[str] | None) -> tuple[str, ...]:
     """The column names to write for `fields=`, in the registry's own column order.
 
     Without `fields` all 30 columns. Names match without regard to case; anything else
     (a JSON piece name such as `NCTId`) raises `FieldsError` with the registry's message.
     """
     if fields is None:
-        return list(COLUMNS)
+        return tuple(COLUMNS)
     wanted = set()
     for name in fields:
         column = _BY_NAME.get(name.strip().lower())
         if column is None:
             raise FieldsError(f"Parameter 'fields' contains invalid CSV column name: '{name}'")
         wanted.add(column)
-    return [name for name in COLUMNS if name in wanted]
+    return tuple(name for name in COLUMNS if name in wanted)
 
 
-def cell_values(document: dict, columns: list[str]) -> list[str]:
+def cell_values(document: dict, columns: tuple[str, ...]) -> list[str]:
     """One study's cells for `columns`, as text; absent values are empty strings."""
     values = (COLUMNS[name](document) for name in columns)
     return ["" if value is None else str(value) for value in values]
 
 
-def csv_chunks(documents: Iterable[dict], columns: list[str], header: bool = True) -> Iterator[str]:
+def csv_chunks(documents: Iterable[dict], columns: tuple[str, ...],
+               header: bool = True) -> Iterator[str]:
     """The header row (when `header`), then one CSV row per parsed study, each a text chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -62,11 +63,12 @@ def csv_chunks(documents: Iterable[dict], columns: list[str], header: bool = Tru
         yield row(cell_values(document, columns))
 
 
-def check_fields(fields: list[str] | None) -> None:
-    """Refuse `fields=` values that are not CSV column names, before the study is read."""
-    resolve_columns(fields)
+def select(fields: list[str] | None, query_areas=None) -> tuple[str, ...]:
+    """What `fields=` selects for CSV: its columns (`resolve_columns`)."""
+    return resolve_columns(fields)
 
 
 def render(study: StudyText) -> str:
     """`GET /studies/{nctId}?format=csv`: the header row and the study's row."""
-    return "".join(csv_chunks([study.document], resolve_columns(study.fields)))
+    columns = study.selection if study.selection is not None else resolve_columns(None)
+    return "".join(csv_chunks([study.document], columns))

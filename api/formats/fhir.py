@@ -215,7 +215,7 @@ def bundle(nct_id: str, document: dict) -> dict:
     }
 
 
-def check_fields(fields: list[str] | None) -> None:
+def select(fields: list[str] | None, query_areas=None) -> None:
     """`fields=` is refused: the registry's FHIR output is not customizable."""
     if fields is not None:
         raise FieldsError(FIELDS_REFUSED)
@@ -223,5 +223,4 @@ def check_fields(fields: list[str] | None) -> None:
 
 def render(study: StudyText) -> str:
     """`GET /studies/{nctId}?format=fhir.json`: the Bundle as JSON text."""
-    check_fields(study.fields)
     return dumps(bundle(study.nct_id, study.document))

@@ -31,17 +31,18 @@ PROVIDER = "National Library of Medicine (US)"
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
-def resolve_tags(fields: list[str] | None) -> set[str]:
-    """The tags `fields=` keeps; `FieldsError` for a name that is not one of `TAGS`."""
+def resolve_tags(fields: list[str] | None) -> tuple[str, ...]:
+    """The tags `fields=` keeps, in `TAGS` order; `FieldsError` for a name that is not one
+    of `TAGS`."""
     if fields is None:
-        return set(TAGS)
+        return TAGS
     tags = set()
     for name in fields:
         tag = name.strip().upper()
         if tag not in TAGS and tag not in ("TY", "ER"):
             raise FieldsError(f"Parameter 'fields' contains invalid RIS tag name: '{name}'")
         tags.add(tag)
-    return tags
+    return tuple(tag for tag in TAGS if tag in tags)
 
 
 def _authors(document: dict) -> list[str]:
@@ -97,14 +98,14 @@ def _line(tag: str, value: str) -> str:
     return f"{tag}  - {_LINE_BREAKS.sub(' ', value).strip()}\r\n"
 
 
-def check_fields(fields: list[str] | None) -> None:
-    """Refuse `fields=` values that are not RIS tags, before the study is read."""
-    resolve_tags(fields)
+def select(fields: list[str] | None, query_areas=None) -> tuple[str, ...]:
+    """What `fields=` selects for RIS: its tags (`resolve_tags`)."""
+    return resolve_tags(fields)
 
 
 def render(study: StudyText) -> str:
     """`GET /studies/{nctId}?format=ris`: one RIS record."""
-    keep = resolve_tags(study.fields)
+    keep = study.selection if study.selection is not None else TAGS
     values = _values(study.document, study.nct_id)
     lines = [_line("TY", "DBASE")]
     for tag in TAGS:

@@ -6,22 +6,25 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
+from api import json_text
+from api.exceptions import InvalidRequest
+
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 
 
-class FieldsError(ValueError):
+class FieldsError(InvalidRequest):
     """A `fields=` value the requested format cannot take; the message is the 400 body."""
 
 
 @dataclass
 class StudyText:
     """A study's canonical NCT number and JSON (UTF-8 bytes or text: as stored, or the
-    `fields=` projection of it for the JSON formats), with the request's `fields` and
-    `markupFormat`."""
+    `fields=` projection of it for the JSON formats), with what `fields=` selected for the
+    format (its `select`; None: everything) and `markupFormat`."""
 
     nct_id: str
     text: bytes | str
-    fields: list[str] | None = None
+    selection: object = None
     markup: str = "markdown"
 
     @cached_property
@@ -45,6 +48,4 @@ def items(value, *keys) -> list:
     return found if isinstance(found, list) else []
 
 
-def dumps(document) -> str:
-    """Compact JSON in the document's own key order, UTF-8 text as the registry sends it."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+dumps = json_text.dumps

@@ -7,6 +7,9 @@ these nodes (and `And`, `Or`, `Not`, `All`) against its index.
 
 from __future__ import annotations
 
+import datetime
+import math
+import re
 from dataclasses import dataclass
 
 from api.search import fields
@@ -15,7 +18,7 @@ from schemas.catalogue import catalogue
 from schemas.search_areas import BY_NAME
 
 __all__ = ["All", "And", "Not", "Or", "TextMatch", "ValueMatch", "RangeMatch", "MissingMatch",
-           "GeoMatch", "IdsMatch", "Context", "bind", "context_for"]
+           "GeoMatch", "IdsMatch", "Context", "SortKey", "bind", "combine", "context_for"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,14 @@ class IdsMatch:
     nct_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SortKey:
+    """One `sort=` key: a date or numeric piece, or relevance (`piece` None)."""
+
+    piece: str | None
+    descending: bool
+
+
 def context_for(name: str) -> Context:
     """The pieces `AREA[name]` searches: a search area's parts, or one piece or branch."""
     area = BY_NAME.get(name.lower())
@@ -94,11 +105,15 @@ def context_for(name: str) -> Context:
 
 
 def bind(tree, context: Context):
-    """`tree` with every term, range and MISSING resolved against `context`'s pieces."""
+    """`tree` with every term, range and MISSING resolved against `context`'s pieces.
+
+    `And` within `And` (and `Or` within `Or`) is flattened and repeated items are kept
+    once: the same matches, with fewer and shallower conditions for the store to run.
+    """
     if isinstance(tree, Area):
         return bind(tree.item, context_for(tree.name))
     if isinstance(tree, (And, Or)):
-        return type(tree)(tuple(bind(item, context) for item in tree.items))
+        return combine(type(tree), [bind(item, context) for item in tree.items])
     if isinstance(tree, Not):
         return Not(bind(tree.item, context))
     if isinstance(tree, Term):
@@ -112,6 +127,16 @@ def bind(tree, context: Context):
     if isinstance(tree, All):
         return tree
     raise EssieError(f"unsupported query element {tree!r}")
+
+
+def combine(kind: type, items) -> object:
+    """`kind` (`And` or `Or`) of `items`, nested ones of the same kind spliced in, each
+    distinct item once, in first-seen order; a single item stands for itself."""
+    flat: dict = {}
+    for item in items:
+        for part in item.items if isinstance(item, kind) else (item,):
+            flat.setdefault(part, None)
+    return next(iter(flat)) if len(flat) == 1 else kind(tuple(flat))
 
 
 def _term(term: Term, context: Context):
@@ -142,9 +167,40 @@ def _range(bounds: Range, context: Context) -> RangeMatch:
     def key(bound: str | None) -> float | None:
         if bound is None:
             return None
-        value = fields.sort_key(kind, bound)
+        value = _bound_value(kind, bound)
         if value is None:
             raise EssieError(f"invalid {kind} in range: '{bound}'")
         return value
 
     return RangeMatch(piece, key(bounds.low), key(bounds.high))
+
+
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _bound_value(kind: str, text: str) -> float | None:
+    """The number a `RANGE` bound compares as, if it is a value of its kind as the registry
+    types it: a calendar date (`2021-02-30` is not one), a finite number, an age."""
+    if kind == fields.DATE and not _calendar_date(text):
+        return None
+    if kind == fields.NUMBER and not _NUMBER.fullmatch(text):
+        return None
+    value = fields.sort_key(kind, text)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _calendar_date(text: str) -> bool:
+    """`yyyy`, `yyyy-MM`, `yyyy-MM-dd` or `yyyy-MM-ddTHH:mm` naming a real month, day and
+    time."""
+    text, _, clock = text.partition("T")
+    if clock and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", clock):
+        return False
+    parts = text.split("-")
+    if len(parts) > 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        return False
+    year, month, day = (int(part) for part in parts + ["1"] * (3 - len(parts)))
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return len(parts[0]) == 4 and all(len(part) == 2 for part in parts[1:])

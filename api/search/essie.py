@@ -8,6 +8,10 @@ context operators, then `AND` (also implied between neighbours), then `OR`.
 
 `parse` turns a query string into a small tree of the node classes below; what the nodes
 mean against stored studies is the store's business.
+
+Parsing is bounded (`Limits`): the length of an expression, how deeply it nests and how
+many terms and operators it holds are checked before anything else is done with it, so no
+query can reach Python's recursion limit or build SQL a database cannot parse.
 """
 
 from __future__ import annotations
@@ -20,13 +24,33 @@ class EssieError(ValueError):
     """A query that does not parse; the message says what is wrong."""
 
 
+class LimitExceeded(EssieError):
+    """A query past one of the parser's limits; the message names the limit."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large an expression may be. Real queries (REFERENCE.md §7, the registry's
+    examples) use a few dozen characters, two or three levels and a handful of terms."""
+
+    chars: int = 10_000  # characters in one expression
+    depth: int = 16  # nesting: parentheses, NOT, AREA/SEARCH/COVERAGE/EXPANSION/...
+    items: int = 256  # words, phrases and operators
+
+
+LIMITS = Limits()
+
+
 @dataclass(frozen=True)
 class Term:
-    """A word or a quoted phrase; `starts_with` from `COVERAGE[StartsWith]`."""
+    """A word or a quoted phrase; `starts_with` from `COVERAGE[StartsWith]`.
+
+    `COVERAGE[FullMatch]` and `[EndsWith]` match as `Contains` does (README: known
+    differences): the index keeps words, not whole field values.
+    """
 
     text: str
     starts_with: bool = False
-    full_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,10 @@ _TOKEN = re.compile(r"""
   | (?P<word>(?:\\.|[^\s()"\[\]])+)
 """, re.VERBOSE)
 _MILES_KM = 1.609344
+# Coordinates and radii as the registry's `filter.geo` pattern writes them: no exponent,
+# no NaN or infinity.
+_COORDINATE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_RADIUS = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(km|mi)?")
 
 
 def tokenize(query: str) -> list[tuple[str, str]]:
@@ -104,9 +132,15 @@ def tokenize(query: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def parse(query: str):
-    """The tree of `query`; raises `EssieError` naming the problem."""
-    parser = _Parser(tokenize(query))
+def parse(query: str, limits: Limits = LIMITS):
+    """The tree of `query`; raises `EssieError` naming the problem (`LimitExceeded` for
+    a query past `limits`)."""
+    if len(query) > limits.chars:
+        raise LimitExceeded(f"longer than {limits.chars} characters")
+    tokens = tokenize(query)
+    if sum(kind != "paren" for kind, _ in tokens) > limits.items:
+        raise LimitExceeded(f"more than {limits.items} terms and operators")
+    parser = _Parser(tokens, limits.depth)
     if not parser.tokens:
         raise EssieError("empty query")
     tree = parser.or_expression()
@@ -121,31 +155,49 @@ def _operator(token: str) -> tuple[str, str]:
     return name, argument[:-1].strip()
 
 
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise EssieError(f"invalid number: '{text}'") from None
+def _coordinate(text: str, bound: float) -> float:
+    """A latitude (`bound` 90) or longitude (180) in decimal degrees, within the bound."""
+    if not _COORDINATE.fullmatch(text) or abs(value := float(text)) > bound:
+        raise EssieError(f"invalid coordinate: '{text}'")
+    return value
 
 
 def distance(argument: str) -> Distance:
-    """`lat, lon, 25mi` (or `km`; miles by default, as `filter.geo`) as a `Distance`."""
+    """`lat, lon, 25mi` (or `km`; miles by default) as a `Distance`: the one reading of a
+    point and radius, for `DISTANCE[...]` and `filter.geo` alike."""
     parts = [part.strip() for part in argument.split(",")]
     if len(parts) != 3:
         raise EssieError(f"invalid distance: '{argument}'")
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(km|mi)?", parts[2])
-    if match is None:
+    match = _RADIUS.fullmatch(parts[2])
+    if match is None or float(match.group(1)) <= 0:
         raise EssieError(f"invalid distance: '{parts[2]}'")
     radius = float(match.group(1)) * (1 if match.group(2) == "km" else _MILES_KM)
-    return Distance(_number(parts[0]), _number(parts[1]), radius)
+    return Distance(_coordinate(parts[0], 90), _coordinate(parts[1], 180), radius)
 
 
 class _Parser:
-    """Recursive descent over the token list, one method per precedence level."""
+    """Recursive descent over the token list, one method per precedence level.
 
-    def __init__(self, tokens):
+    Every construct that nests (a parenthesis, `NOT`, a context operator) counts one level
+    while it is being read; past `max_depth` the parse stops with `LimitExceeded`, so the
+    recursion stays a few frames per level, far below Python's limit.
+    """
+
+    def __init__(self, tokens, max_depth: int):
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
+        self.max_depth = max_depth
+
+    def nested(self, read):
+        """`read()` one level deeper."""
+        if self.depth >= self.max_depth:
+            raise LimitExceeded(f"nested more than {self.max_depth} levels deep")
+        self.depth += 1
+        try:
+            return read()
+        finally:
+            self.depth -= 1
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -176,9 +228,10 @@ class _Parser:
             raise EssieError("mismatched input '<EOF>'")
         if self._keyword("NOT"):
             self.take()
-            return Not(self.unary())
+            return Not(self.nested(self.unary))
         if token[0] == "operator":
-            return self.context(*_operator(self.take()[1]))
+            name, argument = _operator(self.take()[1])
+            return self.nested(lambda: self.context(name, argument))
         return self.primary()
 
     def context(self, name: str, argument: str):
@@ -201,9 +254,9 @@ class _Parser:
         return self.unary()  # TILT[...] only reorders results
 
     def _covered(self, item, coverage: str):
-        """Apply a coverage to the terms in `item` (StartsWith and FullMatch change matching)."""
+        """Apply a coverage to the terms in `item` (only StartsWith changes matching)."""
         if isinstance(item, Term):
-            return Term(item.text, coverage == "StartsWith", coverage == "FullMatch")
+            return Term(item.text, coverage == "StartsWith")
         if isinstance(item, Area):
             return Area(item.name, self._covered(item.item, coverage))
         if isinstance(item, Not):
@@ -224,7 +277,7 @@ class _Parser:
         if kind == "paren":
             if text == ")":
                 raise EssieError("mismatched input ')'")
-            tree = self.or_expression()
+            tree = self.nested(self.or_expression)
             if self.take() != ("paren", ")"):
                 raise EssieError("missing ')'")
             return tree

@@ -24,6 +24,20 @@ _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}))?)?)?$")
 
 
+# A boolean as text, in any case: how `countTotal=`, `AREA[HealthyVolunteers]yes` and the
+# index spell them.
+TRUE_TEXT = frozenset({"true", "yes", "y", "on", "1"})
+FALSE_TEXT = frozenset({"false", "no", "n", "off", "0"})
+
+
+def boolean(value) -> bool | None:
+    """A JSON boolean, or its text (`TRUE_TEXT`, `FALSE_TEXT`); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in TRUE_TEXT else False if text in FALSE_TEXT else None
+
+
 def kind(node: FieldNode) -> str:
     """`text`, `enum`, `date`, `number`, `boolean`, `age` or `geo`."""
     return _KINDS.get(node.registry_type.removesuffix("[]"), ENUM)
@@ -76,12 +90,12 @@ def sort_key(node_kind: str, value) -> float | None:
     if node_kind == NUMBER:
         return number_key(value)
     if node_kind == BOOLEAN:
-        return float(value is True or str(value).lower() in ("true", "yes"))
+        return float(boolean(value) is True)
     return None
 
 
 def stored_value(node_kind: str, value) -> str:
     """A value as the index keeps it: enums as written, booleans `true`/`false`."""
     if node_kind == BOOLEAN:
-        return "true" if value else "false"
+        return "true" if boolean(value) else "false"
     return str(value)

@@ -1,27 +1,28 @@
 """Criteria from the list endpoint's parameters: `query.*`, `filter.*`, `aggFilters`.
 
 Each function returns a bound criteria node (`api.search.criteria`) or raises
-`BadRequest` with the registry's wording.
+`InvalidRequest` with the registry's wording; the edge calls them once per request, while
+parsing it.
 """
 
 from __future__ import annotations
 
 import re
 
-from api.errors import BadRequest
+from api.exceptions import InvalidRequest
 from api.search import criteria as c
-from api.search.essie import EssieError, distance, parse
+from api.search import fields
+from api.search.essie import LIMITS, EssieError, LimitExceeded, distance, parse
+from schemas import nct_ids
+from schemas.catalogue import catalogue
+from schemas.search_areas import QUERY_PARAMETERS
 
-# query.<param> -> the search area (or piece) its terms search.
-QUERY_AREAS = {
-    "query.cond": "ConditionSearch", "query.term": "BasicSearch", "query.locn": "LocationSearch",
-    "query.titles": "TitleSearch", "query.intr": "InterventionSearch",
-    "query.outc": "OutcomeSearch", "query.spons": "SponsorSearch", "query.lead": "LeadSponsorName",
-    "query.id": "IdSearch", "query.patient": "PatientSearch",
-}
-_NCT_IDS_ONLY = re.compile(r"^\s*(?:[Nn][Cc][Tt]\d{1,8}[\s,]*)+$")
-_NCT_ID = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
-_GEO = re.compile(r"^distance\((-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(\d+(?:\.\d+)?(?:km|mi)?)\)$")
+# The registry's `filter.geo` pattern; the point and radius inside are read as `DISTANCE`
+# reads them (`essie.distance`), so both accept and refuse the same values.
+_GEO = re.compile(r"distance\((-?\d+(?:\.\d+)?,-?\d+(?:\.\d+)?,\d+(?:\.\d+)?(?:km|mi)?)\)",
+                  re.ASCII)
+# How many NCT numbers `filter.ids` may list: aggregators send thousands (by POST).
+MAX_IDS = 20_000
 
 # aggFilters: facet id -> option key -> (piece, value). The registry does not document the
 # keys; these follow its website's (REFERENCE.md §3). An unknown option matches nothing.
@@ -46,51 +47,60 @@ _AGG_PIECES = {"status": "OverallStatus", "phase": "Phase", "studyType": "StudyT
 NOTHING = c.Not(c.All())
 
 
-def only_nct_ids(value: str) -> bool:
-    """True when a `query.*` value is a list of NCT numbers (then filters are ignored)."""
-    return bool(_NCT_IDS_ONLY.match(value))
-
-
-def nct_ids(value: str) -> c.IdsMatch:
-    """The NCT numbers of a `query.*` value that holds only those."""
-    found = re.findall(r"[Nn][Cc][Tt](\d{1,8})", value)
-    return c.IdsMatch(tuple(f"NCT{int(number):08d}" for number in found))
-
-
-def essie(value: str, area: str, where: str):
-    """An Essie expression searching `area` by default; `where` names it in errors."""
+def essie(value: str, area: str, parameter: str, where: str):
+    """An Essie expression searching `area` by default. `parameter` names it when a limit
+    is exceeded; `where` in the registry's parse-error wording."""
     try:
         return c.bind(parse(value), c.context_for(area))
+    except LimitExceeded as error:
+        raise InvalidRequest(f"Parameter `{parameter}` is too complex: {error} "
+                             f"(limits: {LIMITS.chars} characters, {LIMITS.depth} levels, "
+                             f"{LIMITS.items} terms and operators)") from None
     except EssieError as error:
-        raise BadRequest(f"Error parsing query in {where}: {error}") from None
+        raise InvalidRequest(f"Error parsing query in {where}: {error}") from None
 
 
 def query_criteria(name: str, value: str):
-    """The criteria of one `query.*` parameter."""
-    if only_nct_ids(value):
-        return nct_ids(value)
-    return essie(value, QUERY_AREAS[name], f"parameter {name}")
+    """The criteria of one `query.*` parameter: its NCT numbers if it holds only those."""
+    ids = nct_ids.only_ids(value)
+    if ids is not None:
+        return c.IdsMatch(ids)
+    return essie(value, QUERY_PARAMETERS[name], name, f"parameter {name}")
+
+
+def advanced_criteria(parameter: str, value: str):
+    """`filter.advanced` (or `postFilter.advanced`): Essie over `BasicSearch`."""
+    return essie(value, "BasicSearch", parameter, "advanced filter")
 
 
 def status_criteria(statuses: list[str]):
     """`filter.overallStatus` (values already checked against the Status enum)."""
-    return c.Or(tuple(c.ValueMatch("OverallStatus", "enum", status) for status in statuses))
+    return c.combine(c.Or, [c.ValueMatch("OverallStatus", "enum", status)
+                            for status in statuses])
 
 
 def ids_criteria(parameter: str, values: list[str]) -> c.IdsMatch:
     """`filter.ids`: NCT numbers, matched against NCTId and NCTIdAlias."""
+    if len(values) > MAX_IDS:
+        raise InvalidRequest(f"Parameter `{parameter}` lists more than {MAX_IDS} ids")
+    found = []
     for position, value in enumerate(values, start=1):
-        if not _NCT_ID.match(value):
-            raise BadRequest(f"Item {position} in parameter `{parameter}` has incorrect format")
-    return c.IdsMatch(tuple(f"NCT{int(value[3:]):08d}" for value in values))
+        nct_id = nct_ids.canonical(value)
+        if nct_id is None:
+            raise InvalidRequest(f"Item {position} in parameter `{parameter}` has incorrect format")
+        found.append(nct_id)
+    return c.IdsMatch(tuple(dict.fromkeys(found)))
 
 
 def geo_criteria(parameter: str, value: str) -> c.GeoMatch:
     """`filter.geo=distance(lat,lon,50mi)`."""
-    match = _GEO.match(value)
-    if match is None:
-        raise BadRequest(f"Parameter `{parameter}` has incorrect format")
-    point = distance(", ".join(match.groups()))
+    match = _GEO.fullmatch(value)
+    try:
+        point = distance(match.group(1)) if match else None
+    except EssieError:
+        point = None
+    if point is None:
+        raise InvalidRequest(f"Parameter `{parameter}` has incorrect format")
     return c.GeoMatch(point.lat, point.lon, point.radius_km)
 
 
@@ -100,10 +110,10 @@ def agg_criteria(value: str):
     for item in filter(None, (part.strip() for part in re.split(r"[,|]", value))):
         facet, _, options = item.partition(":")
         if facet not in AGG_FILTERS:
-            raise BadRequest(f"Invalid value in parameter `aggFilters`: `{item}`")
+            raise InvalidRequest(f"Invalid value in parameter `aggFilters`: `{item}`")
         matches = [_agg_option(facet, option) for option in options.split()]
-        facets.append(c.Or(tuple(matches)) if matches else NOTHING)
-    return c.And(tuple(facets)) if facets else None
+        facets.append(c.combine(c.Or, matches) if matches else NOTHING)
+    return c.combine(c.And, facets) if facets else None
 
 
 def _agg_option(facet: str, option: str):
@@ -111,5 +121,43 @@ def _agg_option(facet: str, option: str):
     if target is None:
         return NOTHING
     piece, value = target if isinstance(target, tuple) else (_AGG_PIECES[facet], target)
-    kind = "boolean" if value in ("true", "false") else "enum"
-    return c.ValueMatch(piece, kind, value)
+    return c.ValueMatch(piece, fields.kind(catalogue().find(piece)), value)
+
+
+def search_criteria(values: dict):
+    """The criteria of a search's loaded parameters, keyed by their wire names (`query.cond`,
+    `filter.ids`, `aggFilters`, ...); None for every study.
+
+    If any `query.*` parameter holds only NCT numbers, the filters are ignored (official
+    spec).
+    """
+    parts, ids_only = [], False
+    for name in QUERY_PARAMETERS:
+        if (value := values.get(name)) is not None:
+            ids_only = ids_only or nct_ids.only_ids(value) is not None
+            parts.append(query_criteria(name, value))
+    if not ids_only:
+        for prefix in ("filter", "postFilter"):
+            parts.extend(_filter_criteria(prefix, values))
+        if values.get("aggFilters") is not None:
+            parts.append(agg_criteria(values["aggFilters"]))
+    parts = [part for part in parts if part is not None]
+    return c.combine(c.And, parts) if parts else None
+
+
+def _filter_criteria(prefix: str, values: dict) -> list:
+    found = []
+    if (statuses := values.get(f"{prefix}.overallStatus")) is not None:
+        found.append(status_criteria(statuses))
+    if (ids := values.get(f"{prefix}.ids")) is not None:
+        found.append(ids_criteria(f"{prefix}.ids", ids))
+    if (geo := values.get(f"{prefix}.geo")) is not None:
+        found.append(geo_criteria(f"{prefix}.geo", geo))
+    if (advanced := values.get(f"{prefix}.advanced")) is not None:
+        found.append(advanced_criteria(f"{prefix}.advanced", advanced))
+    return found
+
+
+def query_areas(values: dict) -> tuple[str, ...]:
+    """The areas the `query.*` parameters among `values` search (what `@query` stands for)."""
+    return tuple(area for name, area in QUERY_PARAMETERS.items() if values.get(name) is not None)

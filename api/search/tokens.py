@@ -1,8 +1,10 @@
-"""Page tokens: where the next page starts, signed and bound to the query that made them.
+"""Page tokens: the cursor where the next page starts, signed and bound to its query.
 
-A token is `payload.signature`, both base64url. The payload holds the keyset of the
-previous page's last study and a fingerprint of the query's parameters (all but
-`pageToken`, `pageSize` and `countTotal`, which may change between pages). A token that was
+A token is `payload.signature`, both base64url. The payload holds the cursor (the keyset of
+the previous page's last study, opaque here) and a fingerprint of the request as parsed:
+its criteria, sort, output format and selection, not the raw parameter strings, so
+`fields=A,B` and `fields=A|B`, or a GET and a POST of the same search, share tokens.
+`pageSize` and `countTotal` may change between pages and are not bound. A token that was
 altered, or comes from another query, is refused; so is one from another store, whose
 secret differs.
 """
@@ -10,9 +12,12 @@ secret differs.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
+
+from api import json_text
 
 
 class BadToken(ValueError):
@@ -27,9 +32,8 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def fingerprint(parameters: list[tuple[str, str]]) -> str:
-    """A short digest of a query's parameters, independent of their order."""
-    canonical = json.dumps(sorted(parameters), separators=(",", ":"))
+def fingerprint(canonical: str) -> str:
+    """A short digest of a request's canonical description."""
     return _b64(hashlib.sha256(canonical.encode()).digest()[:12])
 
 
@@ -37,18 +41,18 @@ def _signature(secret: bytes, payload: bytes) -> bytes:
     return hmac.new(secret, payload, hashlib.sha256).digest()[:16]
 
 
-def issue(secret: bytes, query: str, after: tuple) -> str:
-    """A token for the page after the row whose keyset is `after`."""
-    payload = json.dumps({"q": query, "a": list(after)}, separators=(",", ":")).encode()
+def issue(secret: bytes, query: str, cursor: tuple) -> str:
+    """A token for the page after `cursor`, for the query whose fingerprint is `query`."""
+    payload = json_text.dumps_bytes({"q": query, "a": list(cursor)})
     return f"{_b64(payload)}.{_b64(_signature(secret, payload))}"
 
 
 def read(secret: bytes, query: str, token: str) -> tuple:
-    """The keyset a token carries; `BadToken` unless it was issued for this query here."""
+    """The cursor a token carries; `BadToken` unless it was issued for this query here."""
     try:
         payload_text, signature_text = token.split(".")
         payload, signature = _unb64(payload_text), _unb64(signature_text)
-    except ValueError:
+    except (ValueError, binascii.Error):
         raise BadToken(token) from None
     if not hmac.compare_digest(signature, _signature(secret, payload)):
         raise BadToken(token)

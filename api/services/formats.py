@@ -1,18 +1,19 @@
-"""One study in the output format a client asks for (`format=`, `markupFormat=`, `fields=`).
+"""One study in the output form a client asks for (`format=`, `markupFormat=`, `fields=`).
 
-The formats themselves live in `api.formats`; this service finds the study, applies a JSON
-projection where the format takes one, and turns a format's refusal of `fields=` into the
-registry's 400.
+The formats themselves live in `api.formats`; this service finds the study and applies the
+JSON projection where the format takes one.
 """
 
 from __future__ import annotations
 
+import json
 from typing import NamedTuple
 
-from api.errors import BadRequest
-from api.formats import FORMATS, FieldsError, StudyText, csv_format
-from api.services.studies import canonical_nct_id, projected_study, study_document
-from api.store import Store
+from api import json_text
+from api.formats import StudyText, project
+from api.services.requests import StudyRequest
+from api.services.studies import study_document
+from api.store.base import Store
 
 
 class Rendered(NamedTuple):
@@ -24,39 +25,19 @@ class Rendered(NamedTuple):
     tag: str | None = None
 
 
-def render_study(
-    store: Store,
-    raw_id: str,
-    format_name: str = "json",
-    markup_format: str = "markdown",
-    fields: list[str] | None = None,
-) -> Rendered:
-    """The study `raw_id` names, written in `format_name` (REFERENCE.md §4)."""
-    output = FORMATS[format_name]
-    stored = None
-    try:
-        output.check_fields(fields)
-        nct_id = canonical_nct_id(raw_id)
-        if output.projects and fields is not None:
-            text = projected_study(store, nct_id, fields)
-        else:
-            stored = study_document(store, nct_id)
-            text = stored.json
-        body = output.render(StudyText(nct_id, text, fields, markup_format))
-    except FieldsError as error:
-        raise BadRequest(str(error)) from error
+def render_study(store: Store, request: StudyRequest) -> Rendered:
+    """The study `request` names, written as it asks (REFERENCE.md §4)."""
+    output = request.output
+    writer = output.writer
+    stored = study_document(store, request.nct_id)
+    text = stored.json
+    if writer.projects and output.selection is not None:
+        text = json_text.dumps(project(json.loads(text), output.selection) or {})
+    body = writer.render(StudyText(request.nct_id, text, output.selection, output.markup))
     headers = None
-    if output.filename:
-        name = output.filename.format(nct_id)
+    if writer.filename:
+        name = writer.filename.format(request.nct_id)
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     # A body that is the stored document itself (plain JSON) carries the stored tag.
-    tag = stored.tag if stored is not None and body is stored.json else None
-    return Rendered(body, output.media_type, headers, tag)
-
-
-def csv_columns(fields: list[str] | None) -> list[str]:
-    """The CSV columns `fields=` asks for (list endpoint too); 400 for a non-column name."""
-    try:
-        return csv_format.resolve_columns(fields)
-    except FieldsError as error:
-        raise BadRequest(str(error)) from error
+    tag = stored.tag if body is stored.json else None
+    return Rendered(body, writer.media_type, headers, tag)

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from api.errors import NotFound
+from api.exceptions import NotFound
 from api.services.stats_scan import FieldStats, scan_fields
 from api.store import Store
 from schemas.catalogue import FieldNode, catalogue

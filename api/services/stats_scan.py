@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import marshmallow as ma
 
+from api import json_text
 from api.services import stats_tallies as tallies
 from api.services.metadata import enum_type
 from schemas.catalogue import FieldNode, catalogue
@@ -95,9 +96,7 @@ def _visit(document: dict, steps: dict[str, Step], values: dict, sizes: dict) ->
             values.setdefault(step.path, set()).update(items)
 
 
-def dumps(item: dict) -> bytes:
-    """One item as compact UTF-8 JSON, keys in the order given."""
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+dumps = json_text.dumps_bytes
 
 
 @dataclass

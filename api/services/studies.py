@@ -7,56 +7,31 @@ Stored records are returned as the exact text they were loaded with; only a proj
 from __future__ import annotations
 
 import json
-import re
 
-from api.errors import BadRequest, MovedPermanently, NotFound
-from api.services.projection import project, resolve_fields
-from api.store import Store
-from api.store.base import Document
+from api import json_text
+from api.exceptions import MovedTo, NotFound
+from api.services.requests import PartRequest
+from api.store.base import Document, Store
 from schemas.catalogue import catalogue
 
-# The registry's own path pattern (official spec): case-insensitive, leading zeros optional.
-_NCT_ID = re.compile(r"^[Nn][Cc][Tt]0*([1-9]\d{0,7})$")
 
+def study_document(store: Store, nct_id: str) -> Document:
+    """The stored document of study `nct_id` (canonical).
 
-def canonical_nct_id(raw: str) -> str:
-    """`nct4325594` -> `NCT04325594`; 400 with the registry's message if malformed."""
-    match = _NCT_ID.match(raw)
-    if match is None:
-        raise BadRequest("Parameter `nctId` has incorrect format")
-    return f"NCT{int(match.group(1)):08d}"
-
-
-def study_document(store: Store, raw_id: str) -> Document:
-    """The stored document of the study `raw_id` names.
-
-    An id that is only an alias of another study raises `MovedPermanently` to the
-    canonical id, as the registry answers 301 for `nctIdAliases`.
+    An id that is only an alias of another study raises `MovedTo` the canonical id, as the
+    registry answers 301 for `nctIdAliases`.
     """
-    nct_id = canonical_nct_id(raw_id)
     document = store.get(nct_id)
     if document is not None:
         return document
     canonical = store.canonical_id(nct_id)
     if canonical is not None:
-        raise MovedPermanently(canonical)
+        raise MovedTo(canonical)
     raise NotFound(f"NCT number {nct_id} not found")
 
 
-def dumps(document) -> str:
-    """Compact JSON in the document's own key order, UTF-8 text as the registry sends it."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-
-
-def projected_study(store: Store, raw_id: str, fields: list[str]) -> str:
-    """The study's JSON reduced to `fields` (REFERENCE.md §3)."""
-    paths = resolve_fields(fields)
-    document = study_document(store, raw_id).json
-    return dumps(project(json.loads(document), paths) or {})
-
-
 def _branch(nodes, name: str, unknown: str):
-    """The structure among `nodes` called `name`; 404 listing the names there are."""
+    """The structure among `nodes` called `name`; NotFound listing the names there are."""
     branches = [node for node in nodes if not node.is_leaf]
     for node in branches:
         if node.name == name:
@@ -65,15 +40,15 @@ def _branch(nodes, name: str, unknown: str):
     raise NotFound(f"{unknown}; expected one of: {names}")
 
 
-def study_part(store: Store, raw_id: str, section: str, module: str | None = None) -> str:
+def study_part(store: Store, request: PartRequest) -> str:
     """One section of a study, or one module of a section, as stored."""
-    node = _branch(catalogue().roots, section, f"Unknown section `{section}`")
-    if module is not None:
-        node = _branch(node.children, module, f"Unknown module `{module}` in `{section}`")
-    part = json.loads(study_document(store, raw_id).json)
+    node = _branch(catalogue().roots, request.section, f"Unknown section `{request.section}`")
+    if request.module is not None:
+        node = _branch(node.children, request.module,
+                       f"Unknown module `{request.module}` in `{request.section}`")
+    part = json.loads(study_document(store, request.nct_id).json)
     for key in node.keys:
         if not isinstance(part, dict) or key not in part:
-            nct_id = canonical_nct_id(raw_id)
-            raise NotFound(f"Study {nct_id} has no `{node.path}`")
+            raise NotFound(f"Study {request.nct_id} has no `{node.path}`")
         part = part[key]
-    return dumps(part)
+    return json_text.dumps(part)

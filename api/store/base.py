@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import NamedTuple
 
+from api.search.criteria import SortKey
 from api.search.extract import IndexEntry
 
 
@@ -67,26 +68,20 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
-class SortKey:
-    """One `sort=` key: a date or numeric piece, or relevance (`piece` None)."""
-
-    piece: str | None
-    descending: bool
-
-
-@dataclass(frozen=True)
-class SearchRequest:
+class SearchQuery:
     """One page of a search, in store terms.
 
-    `criteria` is a tree of `api.search.criteria` nodes (None: every study); `after` is
-    the `next_after` of the previous page, opaque to the caller.
+    `criteria` is a tree of `api.search.criteria` nodes (None: every study); `cursor` is
+    the `next_cursor` of the previous page, opaque to the caller. A search still running
+    after `time_budget` seconds is stopped and raises `api.exceptions.TooCostly`.
     """
 
     criteria: object = None
     sort: tuple[SortKey, ...] = ()
     limit: int = 10
-    after: tuple | None = None
+    cursor: tuple | None = None
     count_total: bool = False
+    time_budget: float | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +90,7 @@ class SearchPage:
 
     documents: list[bytes]
     total: int | None = None
-    next_after: tuple | None = None
+    next_cursor: tuple | None = None
 
 
 def utc_timestamp() -> str:
@@ -118,8 +113,16 @@ class Store(abc.ABC):
     def put(self, records: list[Record]) -> WriteResult:
         """Store `records` in one transaction: all of them or, on any error, none.
 
-        A record whose text equals the stored one changes nothing; any other replaces the
-        stored version. The data timestamp moves only when something changed.
+        Each record is judged against the version in force before it (the stored one, or
+        an earlier record of the same study in `records`, in list order): the same text
+        changes nothing (`unchanged`); an earlier `lastUpdatePostDate` is kept out
+        (`outdated`); any other replaces it (`replaced`; an equal date too, so the later
+        input wins) or is `added`. Any number of versions of one study may be in `records`.
+        The data timestamp moves only when something changed.
+
+        Raises `schemas.guard.RecordRefused` (and stores nothing) when a record would make
+        one NCT id both a study and another study's alias, or the alias of two studies
+        (`schemas.guard.alias_clashes`).
         """
 
     @abc.abstractmethod
@@ -130,11 +133,11 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def search(self, request: SearchRequest) -> SearchPage:
-        """One page of the studies meeting `request.criteria`, in `request.sort` order.
+    def search(self, query: SearchQuery) -> SearchPage:
+        """One page of the studies meeting `query.criteria`, in `query.sort` order.
 
         Studies without a value for a sort key come after those with one. Paging is by
-        keyset (`after`), so pages neither repeat nor skip a study while the data is
+        keyset (`cursor`), so pages neither repeat nor skip a study while the data is
         unchanged, and a study added meanwhile appears at most once.
         """
 
@@ -156,6 +159,13 @@ class Store(abc.ABC):
 
     def optimize(self) -> None:
         """Tidy up after a large write (refresh query statistics); optional."""
+
+    def claim_seeding(self) -> bool:
+        """True for one caller only, while the store is empty: that caller seeds it.
+
+        Stores shared by several processes override this to decide atomically.
+        """
+        return self.count() == 0
 
     def close(self) -> None:
         """Release connections; the store must not be used afterwards."""

@@ -10,41 +10,21 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from api.search.extract import extract
-from api.store import sqlite_index, sqlite_search
-from api.store.base import (Document, Record, SearchPage, SearchRequest, Store, WriteResult,
+from api.store import sqlite_index, sqlite_open, sqlite_search
+from api.store.base import (Document, Record, SearchPage, SearchQuery, Store, WriteResult,
                             content_tag, utc_timestamp)
+from api.store.errors import StoreError
+from schemas import guard
+from schemas.guard import RecordRefused
 
-SCHEMA_VERSION = "4"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS studies (
-    id      INTEGER PRIMARY KEY,
-    nct_id  TEXT NOT NULL UNIQUE,
-    present TEXT NOT NULL  -- ids of the pieces it has, `,3,17,`: see sqlite_index
-);
-CREATE TABLE IF NOT EXISTS documents (
-    study_id INTEGER PRIMARY KEY REFERENCES studies (id) ON DELETE CASCADE,
-    document BLOB NOT NULL, -- the record's JSON text, UTF-8
-    tag      TEXT NOT NULL  -- its entity tag: content_tag(document)
-);
-CREATE TABLE IF NOT EXISTS aliases (
-    alias    TEXT PRIMARY KEY,
-    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS aliases_by_study ON aliases (study_id);
-CREATE TABLE IF NOT EXISTS store_info (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-"""
-# Schema 3 differs from 4 only by the documents' tags: upgraded in place.
-UPGRADABLE_VERSION = "3"
+# The layout, its checks and upgrades: see sqlite_open.
+SCHEMA_VERSION = sqlite_open.SCHEMA_VERSION
 # Which date decides whether an offered record is newer than the stored one.
 VERSION_PIECE = "LastUpdatePostDate"
 
@@ -61,67 +41,88 @@ def _ensure_math(connection: sqlite3.Connection) -> None:
                                        deterministic=True)
 
 
+def _connect(path: str) -> sqlite3.Connection:
+    """A connection to the database file at `path` (which SQLite creates if missing)."""
+    # Autocommit mode: transactions are explicit (`BEGIN IMMEDIATE` in `put`).
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                 timeout=30)
+    try:
+        # A read on a store already in WAL mode: no lock needed.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        # Reads straight from the mapped file, without a copy through read() calls.
+        connection.execute("PRAGMA mmap_size=1073741824")
+        # Imports write into several indexes at once; a larger cache spares re-reads.
+        connection.execute("PRAGMA cache_size=-32000")
+        _ensure_math(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _settle(versions: list[Record], old: bytes | None):
+    """Which of one study's `versions` (in input order) is to be stored, given the stored
+    document `old` (None if none).
+
+    Each version is judged against the one in force before it: the same text is
+    `unchanged`, an earlier `lastUpdatePostDate` is `outdated`, anything else replaces it
+    (an equal date too: the later input wins), or is `added` when there was none. Returns
+    what happened to each, the winner and its index entry (None, None when the stored
+    document stays), and the stored document's entry if it was needed.
+    """
+    whats, winner, current, current_entry, old_entry = [], None, old, None, None
+    for record in versions:
+        document = record.text.encode()
+        if document == current:
+            whats.append("unchanged")
+            continue
+        entry = record.index if record.index is not None else extract(json.loads(record.text))
+        if current is not None and current_entry is None:  # the stored one, read when needed
+            current_entry = old_entry = extract(json.loads(current))
+        if current_entry is not None and (entry.sort_keys.get(VERSION_PIECE, 0)
+                                          < current_entry.sort_keys.get(VERSION_PIECE, 0)):
+            whats.append("outdated")
+            continue
+        whats.append("added" if current is None else "replaced")
+        winner, current, current_entry = record, document, entry
+    if winner is None or current == old:  # nothing new in the end
+        return whats, None, None, old_entry
+    return whats, winner, current_entry, old_entry
+
+
 class SQLiteStore(Store):
     """Studies, their aliases and their search index in one SQLite database file."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lock_wait: float = 20.0):
+        """Open the store at `path`, in a directory that must exist.
+
+        A current store is only read; creating or upgrading one waits at most `lock_wait`
+        seconds for the write lock. A store this code cannot read is refused (`StoreError`).
+        """
         self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.lock_wait = lock_wait
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._create()
-
-    def _create(self) -> None:
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
         try:
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-            version = self._info(connection, "schema_version") if "store_info" in tables else None
-            if version is None and "studies" in tables:
-                raise RuntimeError(f"{self.path} was made by an older version of this server; "
-                                   "move it aside and load the records again")
-            if version == UPGRADABLE_VERSION:
-                self._add_tags(connection)
-            elif version not in (None, SCHEMA_VERSION):
-                raise RuntimeError(f"{self.path} has store schema {version}, "
-                                   f"this server reads {SCHEMA_VERSION}")
-            for statement in (SCHEMA + sqlite_index.schema()).split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            self._set_info(connection, "schema_version", SCHEMA_VERSION)
-            self._piece_ids = sqlite_index.piece_ids(connection)
-            if self._info(connection, "token_secret") is None:
-                self._set_info(connection, "token_secret", secrets.token_hex(32))
-            # It never changes: read once, not on every page of every search.
-            self._token_secret = bytes.fromhex(self._info(connection, "token_secret"))
-            connection.execute("COMMIT")
+            opened = sqlite_open.open_layout(self._connection(), self.path, lock_wait)
+        except sqlite3.DatabaseError as error:  # no such directory, not a database, ...
+            self.close()
+            raise StoreError(f"{self.path}: cannot be opened as a SQLite store ({error})") from None
         except BaseException:
-            connection.execute("ROLLBACK")
+            self.close()
             raise
-
-    @staticmethod
-    def _add_tags(connection: sqlite3.Connection) -> None:
-        """Schema 3 -> 4: tag every stored document, inside the opening transaction."""
-        connection.create_function("content_tag", 1, content_tag, deterministic=True)
-        connection.execute("ALTER TABLE documents ADD COLUMN tag TEXT NOT NULL DEFAULT ''")
-        connection.execute("UPDATE documents SET tag = content_tag(document)")
+        self._piece_ids = opened.piece_ids
+        # It never changes: read once, not on every page of every search.
+        self._token_secret = opened.token_secret
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            # Autocommit mode: transactions are explicit (`BEGIN IMMEDIATE` in `put`).
-            connection = sqlite3.connect(self.path, isolation_level=None,
-                                         check_same_thread=False, timeout=30)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            # Reads straight from the mapped file, without a copy through read() calls.
-            connection.execute("PRAGMA mmap_size=1073741824")
-            # Imports write into several indexes at once; a larger cache spares re-reads.
-            connection.execute("PRAGMA cache_size=-32000")
-            _ensure_math(connection)
+            connection = _connect(self.path)
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
@@ -151,13 +152,20 @@ class SQLiteStore(Store):
 
     def put(self, records: list[Record]) -> WriteResult:
         outcome = {"added": [], "replaced": [], "unchanged": [], "outdated": []}
+        # The versions of one study are settled among themselves, then the study is written
+        # once: writing each in turn would take out index rows that are only added for the
+        # whole batch at the end, which corrupts the contentless full-text index.
+        versions: dict[str, list[Record]] = {}
+        for record in records:
+            versions.setdefault(record.nct_id, []).append(record)
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
         try:
             indexed = []
-            for record in records:
-                what, study_id, entry = self._put_one(connection, record)
-                outcome[what].append(record.nct_id)
+            for nct_id, offered in versions.items():
+                whats, study_id, entry = self._put_one(connection, offered)
+                for what in whats:
+                    outcome[what].append(nct_id)
                 if entry is not None:
                     indexed.append((study_id, entry))
             sqlite_index.add(connection, indexed, self._piece_ids)
@@ -172,43 +180,46 @@ class SQLiteStore(Store):
             raise
         return WriteResult(**{what: tuple(ids) for what, ids in outcome.items()})
 
-    def _put_one(self, connection: sqlite3.Connection, record: Record):
-        """Write one record inside the open transaction, all but its index rows.
+    def _put_one(self, connection: sqlite3.Connection, versions: list[Record]):
+        """Write the latest of one study's `versions` inside the open transaction, all but
+        its index rows; refuse it (`RecordRefused`) if its id or aliases clash with others'.
 
-        Returns what happened (`added`, ...), the study's row id, and the `IndexEntry` to
-        index it with (None when nothing changed).
+        Returns what happened to each version (`added`, ...), the study's row id, and the
+        `IndexEntry` to index it with (None when nothing is written).
         """
-        document = record.text.encode()
         stored = connection.execute(
             "SELECT studies.id, document FROM studies JOIN documents ON study_id = studies.id "
-            "WHERE nct_id = ?", (record.nct_id,)).fetchone()
-        if stored is not None and stored[1] == document:
-            return "unchanged", stored[0], None
-        entry = record.index if record.index is not None else extract(json.loads(record.text))
+            "WHERE nct_id = ?", (versions[0].nct_id,)).fetchone()
+        study_id, old = stored if stored is not None else (None, None)
+        whats, winner, entry, old_entry = _settle(versions, old)
+        if winner is None:
+            return whats, study_id, None
+        problems = guard.alias_clashes(
+            winner.nct_id, winner.aliases, owner_of=self.canonical_id,
+            is_study=lambda nct_id: connection.execute(
+                "SELECT 1 FROM studies WHERE nct_id = ?", (nct_id,)).fetchone() is not None)
+        if problems:
+            raise RecordRefused(winner.nct_id, problems)
+        document = winner.text.encode()
         present = sqlite_index.present(entry, self._piece_ids)
         if stored is None:
             study_id = connection.execute("INSERT INTO studies (nct_id, present) VALUES (?, ?)",
-                                          (record.nct_id, present)).lastrowid
+                                          (winner.nct_id, present)).lastrowid
             connection.execute("INSERT INTO documents (study_id, document, tag) "
                                "VALUES (?, ?, ?)", (study_id, document, content_tag(document)))
-            what = "added"
         else:
-            study_id, old = stored
-            old_entry = extract(json.loads(old))
-            if entry.sort_keys.get(VERSION_PIECE, 0) < old_entry.sort_keys.get(VERSION_PIECE, 0):
-                return "outdated", study_id, None
+            old_entry = old_entry or extract(json.loads(old))
             sqlite_index.remove(connection, study_id, old_entry, self._piece_ids)
             connection.execute("UPDATE studies SET present = ? WHERE id = ?", (present, study_id))
             connection.execute("UPDATE documents SET document = ?, tag = ? WHERE study_id = ?",
                                (document, content_tag(document), study_id))
             connection.execute("DELETE FROM aliases WHERE study_id = ?", (study_id,))
-            what = "replaced"
         connection.executemany("INSERT OR REPLACE INTO aliases (alias, study_id) VALUES (?, ?)",
-                               [(alias, study_id) for alias in record.aliases])
-        return what, study_id, entry
+                               [(alias, study_id) for alias in winner.aliases])
+        return whats, study_id, entry
 
-    def search(self, request: SearchRequest) -> SearchPage:
-        return sqlite_search.search(self._connection(), request, self._piece_ids)
+    def search(self, query: SearchQuery) -> SearchPage:
+        return sqlite_search.search(self._connection(), query, self._piece_ids)
 
     def token_secret(self) -> bytes:
         """A secret made with the store, shared by every process serving it (page tokens)."""
@@ -237,6 +248,42 @@ class SQLiteStore(Store):
     def optimize(self) -> None:
         """Refresh the query planner's statistics, after a large import."""
         self._connection().execute("PRAGMA optimize")
+
+    def claim_seeding(self) -> bool:
+        """True for one caller only, while the store is empty and was never seeded.
+
+        Two server processes starting at once on an empty store: one seeds it, the other
+        serves. Does not wait for the write lock: if another process writes, it is loading
+        records, and seeding is not wanted.
+        """
+        connection = self._connection()
+        try:
+            context = sqlite_open.write_lock(connection, self.path, "seed", 0.5)
+            with context:
+                if self._info(connection, "seeded") is not None or self.count():
+                    return False
+                self._set_info(connection, "seeded", utc_timestamp())
+                return True
+        except StoreError:
+            return False
+
+    @staticmethod
+    def rebuild_index(path: str | Path, lock_wait: float = 20.0, progress=None) -> int:
+        """Index every document of the store at `path` again under this code's layout,
+        whatever layout it was indexed with; returns how many studies.
+
+        A static method: a store whose layout differs cannot be opened, and this repairs it.
+        `progress(n, total)` is called after each batch of n studies.
+        """
+        connection = None
+        try:
+            connection = _connect(str(path))
+            return sqlite_open.rebuild(connection, str(path), lock_wait, progress)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot be opened as a SQLite store ({error})") from None
+        finally:
+            if connection is not None:
+                connection.close()
 
     def close(self) -> None:
         with self._lock:

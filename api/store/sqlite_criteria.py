@@ -6,6 +6,11 @@ A value or range leaf is written in one of two forms, chosen by a cheap look at 
 - `s.id IN (SELECT ...)`, which SQLite computes once: best when few studies match;
 - `EXISTS (... WHERE study_id = s.id ...)`, a probe per candidate study: best when many
   match, because a page of ten then needs only the first few candidates, not every match.
+
+Text leaves over search-area pieces combine: the `AND`s and `OR`s of such leaves become one
+FTS5 expression, run as one full-text lookup, however many terms a query has. So the SQL a
+tree compiles to nests no deeper than the tree's mixed levels, and a query of many terms
+costs one index walk, not one subquery per term.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import math
 import sqlite3
 
+from api import json_text
 from api.search import criteria as c
 from api.search import fields
 from api.search.extract import area_piece_weights
-from api.store.sqlite_index import PIECE_SLOTS, piece_slots
+from api.store.sqlite_index import PIECE_STRIDE
 
 _KM_PER_DEGREE = 111.195
 _EARTH_KM = 6371.0088
@@ -32,13 +38,47 @@ def phrase(text: str) -> str:
     return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
-def area_query(node: c.TextMatch) -> str | None:
-    """The `area_text` MATCH expression of a text leaf, if all its pieces are area pieces."""
-    pieces = [piece for piece, _ in node.weights]
-    if not all(piece in area_piece_weights() for piece in pieces):
+def area_query(node) -> str | None:
+    """The `area_text` MATCH expression of a text leaf over area pieces only, or of an
+    `And`/`Or` of such leaves (at any depth); None for anything else."""
+    fragment = _fts(node)
+    if fragment is None:
         return None
-    term = ("^" if node.term.starts_with else "") + phrase(node.term.text)
-    return "{" + " ".join(pieces) + "} : " + term
+    columns, body = fragment
+    return f"{columns} : {body}" if columns else body
+
+
+def _fts(node) -> tuple[str | None, str] | None:
+    """(column filter, FTS5 expression), the filter None when the expression carries its own
+    filters; None when `node` is not made only of area text leaves."""
+    if isinstance(node, c.TextMatch):
+        pieces = [piece for piece, _ in node.weights]
+        if not all(piece in area_piece_weights() for piece in pieces):
+            return None
+        return "{" + " ".join(pieces) + "}", ("^" if node.term.starts_with else "") + phrase(
+            node.term.text)
+    if not isinstance(node, (c.And, c.Or)):
+        return None
+    fragments = [_fts(item) for item in node.items]
+    if any(fragment is None for fragment in fragments):
+        return None
+    operator = " AND " if isinstance(node, c.And) else " OR "
+    columns = {columns for columns, _ in fragments}
+    if len(columns) == 1 and None not in columns:  # one filter for the whole group
+        return columns.pop(), "(" + operator.join(body for _, body in fragments) + ")"
+    return None, "(" + operator.join(f"{columns} : {body}" if columns else body
+                                     for columns, body in fragments) + ")"
+
+
+def text_leaves(node) -> list[c.TextMatch]:
+    """Every text leaf of a tree, for relevance ranking."""
+    if isinstance(node, c.TextMatch):
+        return [node]
+    if isinstance(node, (c.And, c.Or)):
+        return [leaf for item in node.items for leaf in text_leaves(item)]
+    if isinstance(node, c.Not):
+        return text_leaves(node.item)
+    return []
 
 
 class Compiler:
@@ -60,10 +100,17 @@ class Compiler:
 
     def condition(self, node) -> str:
         """The SQL condition `node` stands for."""
-        if isinstance(node, c.And):
-            return "(" + " AND ".join(self.condition(item) for item in node.items) + ")"
-        if isinstance(node, c.Or):
-            return "(" + " OR ".join(self.condition(item) for item in node.items) + ")"
+        if (query := area_query(node)) is not None:
+            return self.area_match(query)
+        if isinstance(node, (c.And, c.Or)):
+            # The area text items of a mixed group still run as one full-text lookup.
+            texts = [item for item in node.items if area_query(item) is not None]
+            others = [item for item in node.items if area_query(item) is None]
+            parts = [self.condition(item) for item in others]
+            if texts:
+                parts.insert(0, self.condition(c.combine(type(node), texts)))
+            operator = " AND " if isinstance(node, c.And) else " OR "
+            return "(" + operator.join(parts) + ")"
         if isinstance(node, c.Not):
             return f"NOT {self.condition(node.item)}"
         if isinstance(node, c.All):
@@ -84,21 +131,22 @@ class Compiler:
     def _values(self, where: str, values: dict) -> str:
         return self._rows("field_values", where, values)
 
+    def area_match(self, query: str) -> str:
+        """Studies whose `area_text` row matches the FTS5 expression `query`."""
+        self.area_queries.append(query)
+        return f"s.id IN (SELECT rowid FROM area_text WHERE area_text MATCH {self.param(query)})"
+
     def _TextMatch(self, node: c.TextMatch) -> str:
-        query = area_query(node)
-        if query is not None:
-            self.area_queries.append(query)
-            return f"s.id IN (SELECT rowid FROM area_text WHERE area_text MATCH {self.param(query)})"
         # Other text pieces: the rowid says which piece a row holds (see sqlite_index).
         term = ("^" if node.term.starts_with else "") + phrase(node.term.text)
         indexed = [(piece, weight) for piece, weight in node.weights
                    if piece in area_piece_weights()]
-        slots = ", ".join(str(slot) for slot in sorted(piece_slots(
-            [piece for piece, _ in node.weights if piece not in area_piece_weights()])))
-        parts = [f"s.id IN (SELECT rowid / {PIECE_SLOTS} FROM piece_text WHERE piece_text "
-                 f"MATCH {self.param(term)} AND rowid % {PIECE_SLOTS} IN ({slots}))"]
+        ids = ", ".join(str(number) for number in sorted(
+            self.ids[piece] for piece, _ in node.weights if piece not in area_piece_weights()))
+        parts = [f"s.id IN (SELECT rowid / {PIECE_STRIDE} FROM piece_text WHERE piece_text "
+                 f"MATCH {self.param(term)} AND rowid % {PIECE_STRIDE} IN ({ids}))"]
         if indexed:
-            parts.append(self._TextMatch(c.TextMatch(tuple(indexed), node.term)))
+            parts.append(self.condition(c.TextMatch(tuple(indexed), node.term)))
         return "(" + " OR ".join(parts) + ")"
 
     def _ValueMatch(self, node: c.ValueMatch) -> str:
@@ -111,7 +159,7 @@ class Compiler:
             params["num"] = fields.sort_key(node.kind, node.value)
             return self._values("piece = {piece} AND num = {num}", params)
         if node.kind == fields.BOOLEAN:
-            params["value"] = "true" if node.value.lower() in ("true", "yes", "y") else "false"
+            params["value"] = fields.stored_value(fields.BOOLEAN, node.value)
         else:
             params["value"] = node.value
         return self._values("piece = {piece} AND value = {value}", params)
@@ -149,7 +197,8 @@ class Compiler:
         return self._rows("geo", where, values)
 
     def _IdsMatch(self, node: c.IdsMatch) -> str:
-        ids = ", ".join(self.param(nct_id) for nct_id in node.nct_ids)
-        aliases = ", ".join(self.param(nct_id) for nct_id in node.nct_ids)
-        return (f"s.id IN (SELECT id FROM studies WHERE nct_id IN ({ids}) "
-                f"UNION SELECT study_id FROM aliases WHERE alias IN ({aliases}))")
+        # One parameter, a JSON array, whatever the number of ids (aggregators send
+        # thousands; SQLite limits the number of parameters).
+        ids = f"(SELECT value FROM json_each({self.param(json_text.dumps(node.nct_ids))}))"
+        return (f"s.id IN (SELECT id FROM studies WHERE nct_id IN {ids} "
+                f"UNION SELECT study_id FROM aliases WHERE alias IN {ids})")

@@ -2,85 +2,159 @@
 
 - `area_text` (FTS5): one column per piece a search area names, for weighted text search;
 - `piece_text` (FTS5): one row per study and other text piece, for `AREA[piece]` on it
-  (the rowid says which study and piece: `study id * PIECE_SLOTS + piece slot`);
+  (the rowid says which study and piece: `study id * PIECE_STRIDE + piece id`);
 - `field_values`: every non-text value (enums, dates, numbers, booleans, ages);
 - `studies.present`: which pieces a study has at all, for `MISSING`;
 - `sort_keys`: one number per study and date or numeric piece, for `sort=`;
 - `geo`: every site's coordinates.
 
-Pieces are stored as small integers (`pieces` table), which keeps the value tables and their
-indexes compact. Each table has only the indexes searches need: removing a study's rows
-goes through those, with the values it was indexed with, which come from the stored
-document being replaced (the contentless full-text tables need them anyway).
+Pieces are stored as small integers (`pieces` table): ids are given once and never change,
+so rows keyed by them keep their meaning whatever the catalogue's order. Everything else
+the code derives from the catalogue (columns, which piece goes to which table, the
+tokenizer, the DDL) is summed up by `fingerprint()`, kept with the data: a store indexed
+under another layout is rebuilt or refused, never searched wrongly. Each table has only the
+indexes searches need: removing a study's rows goes through those, with the values it was
+indexed with, which come from the stored document being replaced (the contentless
+full-text tables need them anyway).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import sqlite3
+from collections.abc import Callable, Iterable
 
-from api.search.extract import IndexEntry, area_pieces, other_text_pieces
+from api.search import fields
+from api.search.extract import IndexEntry, area_pieces, extract, other_text_pieces
 from api.search.fields import leaves
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-# piece_text rowids: study id times this, plus the piece's index among other_text_pieces.
-PIECE_SLOTS = 512
-
-
-def schema() -> str:
-    """DDL of the index tables."""
-    columns = ", ".join(area_pieces())
-    return f"""
+# piece_text rowids: study id times this, plus the piece's id (ids stay below it).
+PIECE_STRIDE = 4096
+# Bump when the code changes what is indexed for a document in a way the layout below does
+# not show (how `extract` reads values, how they are converted to numbers).
+INDEX_FORMAT = 1
+# The tables `rebuild` drops and fills again; `pieces` is kept (its ids are stable).
+TABLES = ("area_text", "piece_text", "field_values", "sort_keys", "geo")
+PIECES = """
 CREATE TABLE IF NOT EXISTS pieces (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS area_text USING fts5(
+)"""
+
+
+@functools.cache
+def schema() -> str:
+    """DDL of the index tables (without `pieces`); they must not exist yet."""
+    columns = ", ".join(area_pieces())
+    return f"""
+CREATE VIRTUAL TABLE area_text USING fts5(
     {columns}, content='', tokenize='{TOKENIZER}');
-CREATE VIRTUAL TABLE IF NOT EXISTS piece_text USING fts5(
+CREATE VIRTUAL TABLE piece_text USING fts5(
     text, content='', tokenize='{TOKENIZER}');
-CREATE TABLE IF NOT EXISTS field_values (
+CREATE TABLE field_values (
     study_id INTEGER NOT NULL,
     piece    INTEGER NOT NULL,
     value    TEXT NOT NULL COLLATE NOCASE,
     num      REAL
 );
-CREATE INDEX IF NOT EXISTS field_values_by_value ON field_values (piece, value, study_id);
-CREATE INDEX IF NOT EXISTS field_values_by_num ON field_values (piece, num, study_id)
+CREATE INDEX field_values_by_value ON field_values (piece, value, study_id);
+CREATE INDEX field_values_by_num ON field_values (piece, num, study_id)
     WHERE num IS NOT NULL;
-CREATE INDEX IF NOT EXISTS field_values_by_study ON field_values (study_id, piece, num);
-CREATE TABLE IF NOT EXISTS sort_keys (
+CREATE INDEX field_values_by_study ON field_values (study_id, piece, num);
+CREATE TABLE sort_keys (
     piece    INTEGER NOT NULL,
     study_id INTEGER NOT NULL,
     num      REAL NOT NULL,
     PRIMARY KEY (piece, study_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sort_keys_by_num ON sort_keys (piece, num, study_id);
-CREATE TABLE IF NOT EXISTS geo (
+CREATE INDEX sort_keys_by_num ON sort_keys (piece, num, study_id);
+CREATE TABLE geo (
     study_id INTEGER NOT NULL,
     lat      REAL NOT NULL,
     lon      REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS geo_by_place ON geo (lat, lon, study_id);
-CREATE INDEX IF NOT EXISTS geo_by_study ON geo (study_id, lat, lon);
+CREATE INDEX geo_by_place ON geo (lat, lon, study_id);
+CREATE INDEX geo_by_study ON geo (study_id, lat, lon);
 """
 
 
+@functools.cache
+def fingerprint() -> str:
+    """A digest of the index layout the code derives from the catalogue and search areas.
+
+    Covers the DDL (the area_text columns and their order, the tokenizer), the pieces that
+    go to piece_text, every leaf piece with its kind and whether it is full-text indexed,
+    the rowid stride and `INDEX_FORMAT`. Computed once per process.
+    """
+    full_text = set(fields.text_columns())
+    # Sets are sorted: rows are keyed by piece ids, so only area_text's column order counts.
+    layout = {
+        "format": INDEX_FORMAT, "stride": PIECE_STRIDE, "ddl": schema(),
+        "area_text": list(area_pieces()), "piece_text": sorted(other_text_pieces()),
+        "pieces": sorted([node.piece, fields.kind(node), node.piece in full_text]
+                         for node in leaves()),
+    }
+    return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def create(connection: sqlite3.Connection) -> None:
+    """Make the index tables (and `pieces` if missing), inside the caller's transaction."""
+    connection.execute(PIECES)
+    for statement in schema().split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
 def piece_ids(connection: sqlite3.Connection) -> dict[str, int]:
-    """Every leaf piece's id, numbering new pieces after the existing ones (ids are stable)."""
+    """Every leaf piece's id, numbering new pieces after the existing ones (a write)."""
     connection.executemany("INSERT OR IGNORE INTO pieces (name) VALUES (?)",
                            [(node.piece,) for node in leaves()])
+    return read_piece_ids(connection)
+
+
+def read_piece_ids(connection: sqlite3.Connection) -> dict[str, int]:
+    """The ids the store has given pieces so far (a read)."""
     return dict(connection.execute("SELECT name, id FROM pieces"))
 
 
-@functools.cache
-def _piece_slot() -> dict[str, int]:
-    return {piece: slot for slot, piece in enumerate(other_text_pieces())}
+def covers(ids: dict[str, int]) -> bool:
+    """Whether `ids` numbers every leaf piece, each below the rowid stride."""
+    return all(ids.get(node.piece, PIECE_STRIDE) < PIECE_STRIDE for node in leaves())
 
 
-def piece_slots(pieces) -> list[int]:
-    """The `piece_text` slots of `pieces` (other text pieces)."""
-    return [_piece_slot()[piece] for piece in pieces]
+def rebuild(connection: sqlite3.Connection, ids: dict[str, int],
+            progress: Callable[[int, int], None] | None = None, batch_size: int = 500) -> int:
+    """Drop the index and index every stored document again, inside the caller's
+    transaction; `progress(n, total)` after each batch of n studies. Returns how many."""
+    for table in TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    create(connection)
+    total = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+    done = 0
+    for batch in _documents(connection, batch_size):
+        entries = [(study_id, extract(json.loads(document))) for study_id, document in batch]
+        add(connection, entries, ids)
+        connection.executemany("UPDATE studies SET present = ? WHERE id = ?",
+                               [(present(entry, ids), study_id) for study_id, entry in entries])
+        done += len(batch)
+        if progress is not None:
+            progress(len(batch), total)
+    return done
+
+
+def _documents(connection: sqlite3.Connection, batch_size: int) -> Iterable[list]:
+    after = 0
+    while True:
+        rows = connection.execute("SELECT study_id, document FROM documents WHERE study_id > ? "
+                                  "ORDER BY study_id LIMIT ?", (after, batch_size)).fetchall()
+        if rows:
+            yield rows
+        if len(rows) < batch_size:
+            return
+        after = rows[-1][0]
 
 
 @functools.cache
@@ -104,7 +178,7 @@ def add(connection: sqlite3.Connection, entries: list[tuple[int, IndexEntry]],
         (study_id, *(entry.text.get(piece) for piece in area_pieces()))
         for study_id, entry in entries])
     connection.executemany("INSERT INTO piece_text (rowid, text) VALUES (?, ?)", [
-        row for study_id, entry in entries for row in _piece_rows(study_id, entry)])
+        row for study_id, entry in entries for row in _piece_rows(study_id, entry, ids)])
     connection.executemany(
         "INSERT INTO field_values (study_id, piece, value, num) VALUES (?, ?, ?, ?)",
         [(study_id, ids[piece], value, num) for study_id, entry in entries
@@ -122,7 +196,7 @@ def remove(connection: sqlite3.Connection, study_id: int, entry: IndexEntry,
     connection.execute(_area_statements()[0],
                        ("delete", study_id, *(entry.text.get(piece) for piece in area_pieces())))
     connection.executemany("INSERT INTO piece_text (piece_text, rowid, text) VALUES ('delete', ?, ?)",
-                           _piece_rows(study_id, entry))
+                           _piece_rows(study_id, entry, ids))
     connection.executemany(
         "DELETE FROM field_values WHERE piece = ? AND value = ? AND study_id = ?",
         [(ids[piece], value, study_id) for piece, value, _ in entry.values])
@@ -132,7 +206,13 @@ def remove(connection: sqlite3.Connection, study_id: int, entry: IndexEntry,
                            [(lat, study_id) for lat, _ in entry.geo])
 
 
-def _piece_rows(study_id: int, entry: IndexEntry) -> list[tuple[int, str]]:
-    slots = _piece_slot()
-    return [(study_id * PIECE_SLOTS + slots[piece], text)
-            for piece, text in entry.text.items() if piece in slots]
+@functools.cache
+def _other_text() -> frozenset[str]:
+    return frozenset(other_text_pieces())
+
+
+def _piece_rows(study_id: int, entry: IndexEntry, ids: dict[str, int]) -> list[tuple[int, str]]:
+    """piece_text rows of a study: one per other text piece it has, keyed by the piece's id."""
+    others = _other_text()
+    return [(study_id * PIECE_STRIDE + ids[piece], text)
+            for piece, text in entry.text.items() if piece in others]

@@ -13,82 +13,118 @@ than the first. Three plans:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import time
 
+from api.exceptions import TooCostly
 from api.search import criteria as c
 from api.search.extract import area_piece_weights
-from api.store.base import SearchPage, SearchRequest
+from api.store.base import SearchPage, SearchQuery
 from api.store.sqlite_criteria import Compiler, area_query
 
+# SQLite calls the budget check every this many virtual-machine steps: often enough to stop
+# within milliseconds of the budget, rarely enough to cost nothing measurable.
+_CHECK_EVERY = 20_000
 
-def search(connection: sqlite3.Connection, request: SearchRequest,
+
+def search(connection: sqlite3.Connection, query: SearchQuery,
            piece_ids: dict[str, int]) -> SearchPage:
-    """One page of results for `request`; `piece_ids` numbers the pieces as the index does."""
-    total = _count(connection, request, piece_ids) if request.count_total else None
-    compiler = Compiler(connection, piece_ids)
-    if not request.sort:
-        rows = _by_id(compiler, request)
-    elif len(request.sort) == 1 and request.sort[0].piece is not None:
-        rows = _by_sort_key(compiler, request)
-    else:
-        rows = _ranked(compiler, request)
-    more = len(rows) > request.limit
-    rows = rows[:request.limit]
-    next_after = tuple(rows[-1][1:]) if more else None
-    return SearchPage(_documents(connection, [row[0] for row in rows]), total, next_after)
+    """One page of results for `query`; `piece_ids` numbers the pieces as the index does."""
+    with time_budget(connection, query.time_budget):
+        total = _count(connection, query, piece_ids) if query.count_total else None
+        compiler = Compiler(connection, piece_ids)
+        if not query.sort:
+            rows = _by_id(compiler, query)
+        elif len(query.sort) == 1 and query.sort[0].piece is not None:
+            rows = _by_sort_key(compiler, query)
+        else:
+            rows = _ranked(compiler, query)
+        more = len(rows) > query.limit
+        rows = rows[:query.limit]
+        next_cursor = tuple(rows[-1][1:]) if more else None
+        return SearchPage(_documents(connection, [row[0] for row in rows]), total, next_cursor)
+
+
+@contextlib.contextmanager
+def time_budget(connection: sqlite3.Connection, seconds: float | None):
+    """Stop the statements run inside after `seconds` (SQLite's progress handler): the
+    database interrupts them and `TooCostly` is raised; the connection stays usable."""
+    if seconds is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    connection.set_progress_handler(lambda: time.monotonic() > deadline, _CHECK_EVERY)
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if str(error) != "interrupted":
+            raise
+        raise TooCostly(f"The search took longer than this server allows ({seconds:g} s) and "
+                        "was stopped; narrow it (fewer terms, a filter) or try again "
+                        "later") from None
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 def _leading_text(criteria):
-    """(the area text match to drive the plan with, the other criteria), or (None, criteria)."""
-    items = criteria.items if isinstance(criteria, c.And) else (criteria,)
-    for index, item in enumerate(items):
-        if isinstance(item, c.TextMatch) and area_query(item) is not None:
-            rest = items[:index] + items[index + 1:]
-            return item, (c.And(rest) if rest else None)
-    return None, criteria
+    """(the area text match to drive the plan with, the other criteria), or (None, criteria).
+
+    The plan reads the full-text index in study order; every area text item of a top-level
+    `And` joins that one lookup.
+    """
+    if area_query(criteria) is not None:
+        return criteria, None
+    if not isinstance(criteria, c.And):
+        return None, criteria
+    texts = [item for item in criteria.items if area_query(item) is not None]
+    if not texts:
+        return None, criteria
+    rest = [item for item in criteria.items if area_query(item) is None]
+    return c.combine(c.And, texts), (c.combine(c.And, rest) if rest else None)
 
 
 def _where(compiler: Compiler, criteria) -> str:
     return compiler.condition(criteria) if criteria is not None else "1"
 
 
-def _count(connection, request: SearchRequest, piece_ids) -> int:
+def _count(connection, query: SearchQuery, piece_ids) -> int:
     compiler = Compiler(connection, piece_ids, listing=False)
-    text, rest = _leading_text(request.criteria) if request.criteria else (None, None)
+    text, rest = _leading_text(query.criteria) if query.criteria else (None, None)
     if text is not None:
         match = compiler.param(area_query(text))
         sql = (f"SELECT count(*) FROM area_text JOIN studies s ON s.id = area_text.rowid "
                f"WHERE area_text MATCH {match} AND {_where(compiler, rest)}")
     else:
-        sql = f"SELECT count(*) FROM studies s WHERE {_where(compiler, request.criteria)}"
+        sql = f"SELECT count(*) FROM studies s WHERE {_where(compiler, query.criteria)}"
     return connection.execute(sql, compiler.params).fetchone()[0]
 
 
-def _by_id(compiler: Compiler, request: SearchRequest) -> list:
+def _by_id(compiler: Compiler, query: SearchQuery) -> list:
     """Id order; keyset (id,)."""
-    limit = compiler.param(request.limit + 1)
-    after = compiler.param(request.after[0] if request.after else 0)
-    text, rest = _leading_text(request.criteria) if request.criteria else (None, None)
+    limit = compiler.param(query.limit + 1)
+    last_id = compiler.param(query.cursor[0] if query.cursor else 0)
+    text, rest = _leading_text(query.criteria) if query.criteria else (None, None)
     if text is not None:
         match = compiler.param(area_query(text))
         sql = (f"SELECT s.id, s.id FROM area_text JOIN studies s ON s.id = area_text.rowid "
-               f"WHERE area_text MATCH {match} AND area_text.rowid > {after} "
+               f"WHERE area_text MATCH {match} AND area_text.rowid > {last_id} "
                f"AND {_where(compiler, rest)} ORDER BY area_text.rowid LIMIT {limit}")
     else:
-        sql = (f"SELECT s.id, s.id FROM studies s WHERE s.id > {after} "
-               f"AND {_where(compiler, request.criteria)} ORDER BY s.id LIMIT {limit}")
+        sql = (f"SELECT s.id, s.id FROM studies s WHERE s.id > {last_id} "
+               f"AND {_where(compiler, query.criteria)} ORDER BY s.id LIMIT {limit}")
     return compiler.connection.execute(sql, compiler.params).fetchall()
 
 
-def _by_sort_key(compiler: Compiler, request: SearchRequest) -> list:
+def _by_sort_key(compiler: Compiler, query: SearchQuery) -> list:
     """One sort key; keyset (missing, key, id) with key = number, negated when descending.
 
     First the studies having the key, along the (piece, num) index; then those lacking it.
     """
-    key = request.sort[0]
-    where = _where(compiler, request.criteria)
+    key = query.sort[0]
+    where = _where(compiler, query.criteria)
     piece = compiler.param(compiler.ids[key.piece])
-    missing, value, last_id = request.after or (0, None, 0)
+    missing, value, last_id = query.cursor or (0, None, 0)
     rows = []
     if not missing:
         sign, direction = (-1, "DESC") if key.descending else (1, "ASC")
@@ -101,23 +137,23 @@ def _by_sort_key(compiler: Compiler, request: SearchRequest) -> list:
         sql = (f"SELECT s.id, 0, {sign} * k.num, s.id FROM sort_keys k "
                f"JOIN studies s ON s.id = k.study_id WHERE k.piece = {piece} {keyset} "
                f"AND {where} ORDER BY k.num {direction}, k.study_id "
-               f"LIMIT {compiler.param(request.limit + 1)}")
+               f"LIMIT {compiler.param(query.limit + 1)}")
         rows = compiler.connection.execute(sql, compiler.params).fetchall()
         last_id = 0
-    if len(rows) <= request.limit:
+    if len(rows) <= query.limit:
         sql = (f"SELECT s.id, 1, 0, s.id FROM studies s WHERE s.id > {compiler.param(last_id)} "
                f"AND NOT EXISTS (SELECT 1 FROM sort_keys WHERE piece = {piece} "
                f"AND study_id = s.id) AND {where} ORDER BY s.id "
-               f"LIMIT {compiler.param(request.limit + 1 - len(rows))}")
+               f"LIMIT {compiler.param(query.limit + 1 - len(rows))}")
         rows += compiler.connection.execute(sql, compiler.params).fetchall()
     return rows
 
 
-def _ranked(compiler: Compiler, request: SearchRequest) -> list:
+def _ranked(compiler: Compiler, query: SearchQuery) -> list:
     """Any sort: rank every match by the keys (ending with s.id), then take the page."""
-    where = _where(compiler, request.criteria)
+    where = _where(compiler, query.criteria)
     joins, keys = [], []
-    for index, key in enumerate(request.sort):
+    for index, key in enumerate(query.sort):
         if key.piece is None:
             if not any(join.endswith("r.rid = s.id") for join in joins):
                 joins.append(_relevance_join(compiler))
@@ -131,11 +167,11 @@ def _ranked(compiler: Compiler, request: SearchRequest) -> list:
     keys.append("s.id")
     key_list = ", ".join(keys)
     keyset = ""
-    if request.after is not None:
-        marks = ", ".join(compiler.param(value) for value in request.after)
+    if query.cursor is not None:
+        marks = ", ".join(compiler.param(value) for value in query.cursor)
         keyset = f" AND ({key_list}) > ({marks})"
     sql = (f"SELECT s.id, {key_list} FROM studies s {' '.join(joins)} WHERE {where}{keyset} "
-           f"ORDER BY {key_list} LIMIT {compiler.param(request.limit + 1)}")
+           f"ORDER BY {key_list} LIMIT {compiler.param(query.limit + 1)}")
     return compiler.connection.execute(sql, compiler.params).fetchall()
 
 

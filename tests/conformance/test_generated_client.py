@@ -1,7 +1,7 @@
 """A registry client, generated from the official OpenAPI document, works against the server.
 
 openapi-python-client generates a typed client from `ctg-oas-v2.yaml` (read from ../shared)
-into a temporary folder, as is, with no configuration. The production server (gunicorn)
+into a temporary folder, as is, with no configuration. The production server (`make run`'s)
 serves the real registry records, loaded with `flask --app api import`. The client's typed
 models must parse every answer.
 

@@ -32,6 +32,7 @@ from tests.conformance.conftest import LOADED
 from tests.conftest import REFERENCE, write_aliased_seed
 from tests.fuzzing import (
     CHECKS,
+    has_empty_value,
     IDENTITY,
     budget,
     configure,
@@ -79,6 +80,17 @@ DIFFERENCES = (
         "§12), but no RIS media type is among the 200's content types; RIS files are "
         "`application/x-research-info-systems`.",
     ),
+)
+
+
+# An empty value is as if the parameter were not given (README, "Searching"): browsers and
+# clients send blank fields so. The document's patterns and `minItems` call them invalid.
+DIFFERENCES += tuple(
+    Difference(operation, checks.negative_data_rejection, has_empty_value,
+               "An empty parameter value is as if not given (issue 10, README); the "
+               "registry's behaviour is not recorded, its document calls it invalid.")
+    for operation in ("GET /studies", "GET /studies/{nctId}", "GET /stats/field/values",
+                      "GET /stats/field/sizes", "GET /studies/metadata")
 )
 
 

@@ -1,42 +1,15 @@
 """The application class: what `api.App` changes about Flask."""
 
 
-def plain_view():
-    return "plain"
+def test_merged_slashes_redirect_to_a_path_not_to_the_request_host(client):
+    # Plain Flask answers this redirect itself, with an absolute URL built from `Host`.
+    response = client.get("/api//v2//version?x=1", headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/api/v2/version?x=1"
+    assert (response.content_type, response.text) == (
+        "text/plain; charset=UTF-8", "Moved to /api/v2/version?x=1")
 
 
-async def coroutine_view():
-    return "coroutine"
-
-
-class Resource:
-    def get(self):
-        return "plain"
-
-    async def post(self):
-        return "coroutine"
-
-
-def test_plain_functions_run_as_they_are(app):
-    assert app.ensure_sync(plain_view) is plain_view
-    method = Resource().get
-    assert app.ensure_sync(method) == method
-
-
-def test_coroutine_functions_are_still_run_to_completion(app, monkeypatch):
-    monkeypatch.setattr(app, "async_to_sync", lambda func: ("run to completion", func))
-    for _ in range(2):  # the verdict is remembered: the second answer must be the same
-        assert app.ensure_sync(coroutine_view) == ("run to completion", coroutine_view)
-        method = Resource().post
-        assert app.ensure_sync(method) == ("run to completion", method)
-
-
-def test_an_unhashable_callable_is_judged_as_flask_judges_it(app):
-    class Unhashable:
-        __hash__ = None
-
-        def __call__(self):
-            return "plain"
-
-    view = Unhashable()
-    assert app.ensure_sync(view) is view
+def test_other_routing_failures_are_answered_as_before(client):
+    assert client.get("/api/v2/nothing").status_code == 404
+    assert client.post("/api/v2/version").status_code == 405

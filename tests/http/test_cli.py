@@ -10,7 +10,7 @@ from tests.conftest import SEED, read_json
 
 @pytest.fixture(autouse=True)
 def _in_a_scratch_folder(tmp_path, monkeypatch):
-    # Refusal reports go to the working directory by default.
+    # Nothing an import writes may land in the working directory.
     monkeypatch.chdir(tmp_path)
 
 
@@ -59,8 +59,10 @@ def test_refused_files_are_reported_and_exit_non_zero(runner, client, tmp_path):
 def test_the_report_goes_to_a_timestamped_file_by_default(runner, tmp_path):
     write_study(tmp_path / "bad.json", "NCT00000103", overallStatus="FINISHED")
     result = runner.invoke(args=["import", str(tmp_path / "bad.json")])
-    [report] = tmp_path.glob("import-refused-*.jsonl")
-    assert f"refused records and reasons: {report.name}" in result.output
+    # Beside the store file (tmp_path/trials.sqlite3), never in the working directory.
+    [report] = (tmp_path / "reports").glob("import-refused-*.jsonl")
+    assert not list(tmp_path.glob("import-refused-*"))
+    assert f"refused records and reasons: {report}" in result.output
     assert json.loads(report.read_text())["source"] == str(tmp_path / "bad.json")
 
 

@@ -45,12 +45,18 @@ def test_piece_names_are_matched_without_case(client):
     assert get(client, "nctid") == get(client, "NCTId")
 
 
+@pytest.mark.parametrize("empty", ["", ",", "|,"])
+def test_an_empty_fields_value_is_as_if_not_given(client, empty):
+    whole = client.get(URL).data
+    assert client.get(URL, query_string={"fields": empty}).data == whole
+
+
 def test_absent_fields_give_empty_branches_omitted(client):
     assert get(client, "ResultsSection") == {}
     assert get(client, "NCTId,WhyStopped") == get(client, "NCTId")
 
 
-@pytest.mark.parametrize("fields", ["", "StudyDesign", "NCTId,nope", "protocolSection.nope"])
+@pytest.mark.parametrize("fields", ["StudyDesign", "NCTId,nope", "protocolSection.nope"])
 def test_unknown_names_are_refused(client, fields):
     response = client.get(URL, query_string={"fields": fields})
     assert response.status_code == 400

@@ -1,4 +1,8 @@
+import json
+
 import pytest
+
+from api.store import Record
 
 from tests.conftest import SEED, read_json
 
@@ -43,10 +47,25 @@ def test_unknown_module_is_404(client):
     assert response.text.startswith("Unknown module `adverseEventsModule` in `protocolSection`;")
 
 
-def test_leaves_are_not_modules(client):
+def test_a_module_the_study_has_is_served_and_one_it_lacks_is_404(make_app):
+    document = read_json(SEED)
+    document["derivedSection"] = {"miscInfoModule": {"versionHolder": "2025-01-01"}}
+    app = make_app(RECORDS_DIR="")
+    app.extensions["store"].put([Record("NCT04325594", json.dumps(document))])
+    client = app.test_client()
     response = client.get(f"{URL}/derivedSection/miscInfoModule")
-    assert response.status_code == 404  # a module, but the seed has no derivedSection
-    assert client.get(f"{URL}/protocolSection/identificationModule").status_code == 200
+    assert (response.status_code, response.json) == (200, {"versionHolder": "2025-01-01"})
+    response = client.get(f"{URL}/derivedSection/conditionBrowseModule")
+    assert (response.status_code, response.text) == (
+        404, "Study NCT04325594 has no `derivedSection.conditionBrowseModule`")
+
+
+def test_a_leaf_is_not_a_module(client):
+    response = client.get(f"{URL}/protocolSection/identificationModule")
+    assert response.status_code == 200
+    response = client.get(f"{URL}/protocolSection/nctId")
+    assert response.status_code == 404
+    assert response.text.startswith("Unknown module `nctId` in `protocolSection`;")
 
 
 def test_parts_check_the_nct_id_and_parameters(client):

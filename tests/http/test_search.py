@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from api.formats.markup import legacy_document
+
 from api.store import Record
 from tests.conftest import SEED, read_json
 
@@ -114,11 +116,20 @@ def test_tokens_are_bound_to_their_query_and_signed(client):
     for bad, params in [
         (token, {"filter.overallStatus": "RECRUITING"}),  # another query
         (tampered(token), {"filter.overallStatus": "COMPLETED"}),
-        ("garbage", {}), ("a.b.c", {}), ("", {}),
+        ("garbage", {}), ("a.b.c", {}), ("a.!!", {}),
     ]:
         response = client.get(URL, query_string={"pageToken": bad, **params})
         assert (response.status_code, response.text) == (
             400, "Parameter `pageToken` has incorrect format"), bad
+
+
+def test_a_token_binds_the_parsed_query_not_its_spelling(client):
+    first = {"fields": "NCTId,BriefTitle", "query.term": "heart", "pageSize": 3}
+    token = page(client, **first)["nextPageToken"]
+    respelled = {"fields": "NCTId|BriefTitle", "query.term": "heart", "query.cond": "",
+                 "pageSize": 3, "pageToken": token}
+    assert client.get(URL, query_string=respelled).status_code == 200
+    assert client.get(URL, query_string={**respelled, "fields": "NCTId"}).status_code == 400
 
 
 def test_a_token_from_another_store_is_refused(client, make_app, tmp_path):
@@ -184,10 +195,20 @@ def test_bad_parameters_are_400_in_the_registry_words(client, params, message):
 @pytest.mark.parametrize("params", [
     {"geoDecay": "func:exp,scale:300mi,offset:0mi,decay:0.5", "filter.geo": "distance(43,77,50mi)"},
     {"filter.synonyms": "ConditionSearch:1651367"},
-    {"markupFormat": "legacy"},
 ])
 def test_accepted_parameters(client, params):
     assert client.get(URL, query_string=params).status_code == 200
+
+
+@pytest.mark.parametrize("fields", [None, "EligibilityCriteria,NCTId"])
+def test_legacy_markup_on_a_page_converts_each_study(client, fields):
+    params = {"pageSize": 3, **({"fields": fields} if fields else {})}
+    markdown = page(client, **params)["studies"]
+    legacy = page(client, markupFormat="legacy", **params)["studies"]
+    for plain, converted in zip(markdown, legacy, strict=True):
+        assert converted == legacy_document(plain)
+        criteria = converted["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+        assert "\r\n  - " in criteria and "\n* " not in criteria
 
 
 def test_csv_pages_carry_the_token_in_a_header_and_the_header_row_once(client):

@@ -1,7 +1,7 @@
 """The production server over a real socket: what HTTP clients and caches rely on.
 
-gunicorn serves the app as `make run` does (one gthread worker here) on a free loopback port,
-on a store seeded from records/; every request has a bounded timeout.
+The server `make run` runs (one worker here) serves the app on a free loopback port, on a
+store seeded from records/; every request has a bounded timeout.
 """
 
 from __future__ import annotations

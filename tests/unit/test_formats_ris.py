@@ -6,14 +6,14 @@ import pytest
 import rispy
 
 from api.formats import FieldsError, StudyText
-from api.formats.ris import render
+from api.formats.ris import render, select
 from tests.conftest import SEED, read_json
 
 URL = "https://clinicaltrials.gov/study/NCT04325594"
 
 
 def seed_ris(fields=None, text=None) -> str:
-    return render(StudyText("NCT04325594", text or SEED.read_bytes(), fields))
+    return render(StudyText("NCT04325594", text or SEED.read_bytes(), select(fields)))
 
 
 def test_a_reference_manager_reads_one_database_record():

@@ -101,3 +101,28 @@ def test_the_fast_and_the_explaining_validator_agree(seed, mutation):
     assert guard.is_valid(document) == (not guard.problems(document))
     expected_valid = mutation in ("valid", "integer as float")
     assert guard.is_valid(document) is expected_valid
+
+
+def test_a_record_listing_its_own_id_as_an_alias_is_refused(seed):
+    seed["protocolSection"]["identificationModule"]["nctIdAliases"] = ["NCT00000001", "NCT04325594"]
+    [problem] = refusal(seed).problems
+    assert problem == guard.Problem("/protocolSection/identificationModule/nctIdAliases/1",
+                                    "alias", "NCT04325594 is the study's own NCT id")
+
+
+def test_alias_clashes_are_judged_against_what_is_held():
+    studies = {"NCT00000001": (), "NCT00000002": ("NCT00000009",)}
+    owners = {alias: study for study, aliases in studies.items() for alias in aliases}
+
+    def clashes(nct_id, aliases):
+        return [(p.pointer.rsplit("/", 1)[-1], p.message) for p in guard.alias_clashes(
+            nct_id, aliases, owner_of=owners.get, is_study=studies.__contains__)]
+
+    assert clashes("NCT00000003", ["NCT00000004"]) == []
+    assert clashes("NCT00000002", ["NCT00000009"]) == []  # its own alias, again
+    assert clashes("NCT00000009", []) == [
+        ("nctId", "NCT00000009 is already an alias of study NCT00000002")]
+    assert clashes("NCT00000003", ["NCT00000004", "NCT00000001"]) == [
+        ("1", "NCT00000001 is already a study, it cannot be an alias")]
+    assert clashes("NCT00000003", ["NCT00000009"]) == [
+        ("0", "NCT00000009 is already an alias of study NCT00000002")]

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from api.errors import NotFound
+from api.exceptions import NotFound
 from api.services import stats
 from tests.conftest import REAL_RECORDS, SEED, requires_shared
 

@@ -6,15 +6,8 @@ import threading
 
 import pytest
 
-from api.store import Record, open_store
+from api.store import Record, StoreError, StoreLayoutError, open_store
 from api.store.sqlite import SQLiteStore
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SQLiteStore(tmp_path / "store.sqlite3")
-    yield store
-    store.close()
 
 
 def record(nct_id="NCT00000102", title="A study", aliases=(), updated="2024-01-01"):
@@ -54,6 +47,7 @@ UPDATE store_info SET value = '3' WHERE key = 'schema_version';
 
 
 def test_a_schema_3_store_is_upgraded_in_place_with_tags(tmp_path):
+    """3 -> 4 added the tags; 4 -> 5 rebuilds the index: both on the way."""
     path = tmp_path / "v3.sqlite3"
     store = SQLiteStore(path)
     store.put([record(), record("NCT00000103")])
@@ -68,15 +62,15 @@ def test_a_schema_3_store_is_upgraded_in_place_with_tags(tmp_path):
     upgraded.close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT value FROM store_info "
-                                  "WHERE key = 'schema_version'").fetchone() == ("4",)
+                                  "WHERE key = 'schema_version'").fetchone() == ("5",)
 
 
 def test_a_store_of_a_later_schema_is_refused(tmp_path):
     path = tmp_path / "later.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE store_info SET value = '5' WHERE key = 'schema_version'")
-    with pytest.raises(RuntimeError, match="has store schema 5, this server reads 4"):
+        connection.execute("UPDATE store_info SET value = '6' WHERE key = 'schema_version'")
+    with pytest.raises(StoreLayoutError, match="has store schema 6, this server reads 5"):
         SQLiteStore(path)
 
 
@@ -154,11 +148,17 @@ def test_a_store_of_another_layout_is_refused_not_overwritten(tmp_path):
 
 
 def test_database_urls(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path}/a/b.sqlite3")
-    assert (tmp_path / "a" / "b.sqlite3").exists()
+    store = open_store(f"sqlite:///{tmp_path}/b.sqlite3")
+    assert (tmp_path / "b.sqlite3").exists()
     store.close()
-    with pytest.raises(ValueError, match="unsupported database URL"):
+    with pytest.raises(ValueError, match="only sqlite:/// stores are supported in this release"):
         open_store("postgresql://localhost/trials")
+
+
+def test_no_directory_is_created_for_a_store(tmp_path):
+    with pytest.raises(StoreError, match="cannot be opened as a SQLite store"):
+        open_store(f"sqlite:///{tmp_path}/a/b.sqlite3")
+    assert not (tmp_path / "a").exists()
 
 
 def test_the_generation_moves_with_every_change(store):

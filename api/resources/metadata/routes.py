@@ -5,10 +5,10 @@ Static paths: Werkzeug matches them before the `/studies/<nctId>` variable rule,
 """
 
 import functools
-import json
 
 from flask import Response
 
+from api import json_text
 from api.resources.metadata.schemas import (
     EnumInfoSchema,
     FieldNodeSchema,
@@ -40,7 +40,7 @@ def answer(name: str, *args) -> bytes:
     change while the server runs, and dumping the field tree costs milliseconds."""
     schema, build = ANSWERS[name]
     data = schema(many=True).dump(build(*args))
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_text.dumps_bytes(data)
 
 
 def _json(body: bytes) -> Response:

@@ -3,7 +3,7 @@
 
 import marshmallow as ma
 
-from api.smorest import QuerySchema
+from api.query import QuerySchema
 from schemas.base import Schema
 
 

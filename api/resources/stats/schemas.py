@@ -3,7 +3,7 @@ components (`GzipStats`, `FieldValuesStats` and its six kinds, `ListSizes`)."""
 
 import marshmallow as ma
 
-from api.smorest import DelimitedList, QuerySchema, one_of
+from api.query import DelimitedList, QuerySchema, one_of
 from schemas.base import Schema
 from schemas.enums import FieldStatsType
 

@@ -1,16 +1,18 @@
-"""`GET /studies/{nctId}` and the study's sections and modules as sub-resources."""
+"""`GET /studies/{nctId}`, the study's sections and modules as sub-resources, and
+`GET /studies` (also `POST`, for id lists longer than a URL holds)."""
 
-import json
-
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 from api import transport
+from api.exceptions import InvalidRequest
 from api.formats import csv_format
 from api.resources.studies.schemas import (FetchStudyQuery, ListStudiesQuery, NoQuery,
                                            PagedStudiesSchema)
 from api.services import search, studies
-from api.services.formats import csv_columns, render_study
+from api.services.formats import render_study
+from api.services.requests import PartRequest, StudyRequest
 from api.smorest import Blueprint, Resource
+from schemas import nct_ids
 from schemas.study import StudySchema
 
 blp = Blueprint("studies", __name__, url_prefix="/api/v2", description="Related to clinical trial studies")
@@ -22,7 +24,7 @@ NCT_ID = {
     "description": "NCT number of a study, e.g. `NCT04325594`. Case and leading zeros of the "
     "number do not matter. An NCT number the study lists in `nctIdAliases` answers 301 with "
     "the canonical study's URL.",
-    "schema": {"type": "string", "pattern": "^[Nn][Cc][Tt]0*[1-9]\\d{0,7}$"},
+    "schema": {"type": "string", "pattern": nct_ids.REQUEST_PATTERN},
     "example": "NCT04325594",
 }
 SECTION = {"in": "path", "name": "section", "required": True,
@@ -41,6 +43,14 @@ MOVED = {"description": "The NCT number is an alias; `Location` is the study's U
 
 def _json(body: bytes | str) -> Response:
     return Response(body, content_type=JSON)
+
+
+def _nct_id(raw: str) -> str:
+    """The canonical NCT id of the path's `nctId`; 400 in the registry's words if malformed."""
+    nct_id = nct_ids.canonical(raw)
+    if nct_id is None:
+        raise InvalidRequest("Parameter `nctId` has incorrect format")
+    return nct_id
 
 
 @blp.route("/studies/<nctId>", parameters=[NCT_ID])
@@ -72,7 +82,7 @@ class Study(Resource):
     @blp.alt_response(301, **MOVED)
     @blp.error(400, "Malformed NCT number or parameter.", "Parameter `nctId` has incorrect format")
     @blp.error(404, "No study with this NCT number.", "NCT number NCT99999999 not found")
-    def get(self, query, nctId):
+    def get(self, output, nctId):
         """Single study
 
         The study document in the registry's API v2 JSON: `protocolSection`, and when
@@ -81,8 +91,7 @@ class Study(Resource):
         FHIR or RIS instead.
         """
         store = current_app.extensions["store"]
-        rendered = render_study(store, nctId, query["format"], query["markup_format"],
-                                query.get("fields"))
+        rendered = render_study(store, StudyRequest(_nct_id(nctId), output))
         response = Response(rendered.body, content_type=rendered.media_type,
                             headers=rendered.headers)
         if rendered.tag is not None:
@@ -104,7 +113,7 @@ class StudySection(Resource):
         For example `/api/v2/studies/NCT04325594/protocolSection`.
         """
         store = current_app.extensions["store"]
-        return _json(studies.study_part(store, nctId, section))
+        return _json(studies.study_part(store, PartRequest(_nct_id(nctId), section)))
 
 
 @blp.route("/studies/<nctId>/<section>/<module>", parameters=[NCT_ID, SECTION, MODULE])
@@ -121,42 +130,74 @@ class StudyModule(Resource):
         For example `/api/v2/studies/NCT04325594/protocolSection/eligibilityModule`.
         """
         store = current_app.extensions["store"]
-        return _json(studies.study_part(store, nctId, section, module))
+        return _json(studies.study_part(store, PartRequest(_nct_id(nctId), section, module)))
+
+
+_LIST_ANSWERS = [
+    (200, {"success": True, "content_type": "text/csv",
+           "schema": {"type": "string", "description": "CSV rows; header on page 1"},
+           "headers": {"x-next-page-token": {"schema": {"type": "string"},
+                                             "description": "Token of the next page"},
+                       "x-total-count": {"schema": {"type": "integer"},
+                                         "description": "With `countTotal=true`"}}}),
+    (503, {"schema": "errorMessage", "content_type": "text/plain",
+           "description": "The search ran past the server's time budget and was stopped; "
+                          "`Retry-After` says when to try again.",
+           "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                       "description": "Seconds to wait"}}}),
+]
+
+
+def _documented_as_list(func):
+    """The answers both list operations document."""
+    for status, answer in reversed(_LIST_ANSWERS):
+        func = blp.alt_response(status, **answer)(func)
+    return blp.error(400, "A parameter is unknown or malformed, a query does not parse or "
+                     "exceeds a limit.", "`filter.phase` is unknown parameter")(func)
 
 
 @blp.route("/studies")
 class Studies(Resource):
     @blp.query(ListStudiesQuery)
     @blp.response(200, PagedStudiesSchema, description="A page of studies.")
-    @blp.alt_response(200, success=True, content_type="text/csv",
-                      schema={"type": "string", "description": "CSV rows; header on page 1"},
-                      headers={"x-next-page-token": {"schema": {"type": "string"},
-                                                     "description": "Token of the next page"},
-                               "x-total-count": {"schema": {"type": "integer"},
-                                                 "description": "With `countTotal=true`"}})
-    @blp.error(400, "A parameter is unknown or malformed, or a query does not parse.",
-               "`filter.phase` is unknown parameter")
-    def get(self, query):
+    @_documented_as_list
+    def get(self, request):
         """Studies
 
         Searches and lists studies, a page at a time. Without any query or filter, every
         study. `query.*` parameters are Essie expressions, each searching its area;
         `filter.*` narrow the result; if a `query.*` parameter holds only NCT numbers, the
-        filters are ignored. Pages follow one another through `nextPageToken`.
+        filters are ignored. Pages follow one another through `nextPageToken`. A parameter
+        given with an empty value is as if not given.
         """
-        store = current_app.extensions["store"]
-        page = search.find_studies(store, query, list(request.args.items(multi=True)))
-        if query["format"] == "csv":
-            return _csv_page(page, query)
-        return _json(search.json_body(page, query["markup_format"]))
+        return _page(request)
+
+    @blp.query(ListStudiesQuery, form=True)
+    @blp.response(200, PagedStudiesSchema, description="A page of studies.")
+    @_documented_as_list
+    def post(self, request):
+        """Studies, parameters in the body
+
+        This server's addition: the same search as `GET /studies`, its parameters sent
+        form-encoded (`application/x-www-form-urlencoded`) in the body, for what no URL
+        holds, such as thousands of NCT numbers in `filter.ids`. Same answers, same
+        validation; page tokens work with either method.
+        """
+        return _page(request)
 
 
-def _csv_page(page, query) -> Response:
+def _page(request) -> Response:
+    """One page of the search, as JSON or CSV."""
+    page = search.find_studies(current_app.extensions["store"], request,
+                               current_app.config["SEARCH_TIME_BUDGET"])
+    if request.output.format == "csv":
+        return _csv_page(page, request.output)
+    return _json(search.json_body(page, request.output))
+
+
+def _csv_page(page, output) -> Response:
     """A CSV page: header row on the first page only, paging in headers (registry)."""
-    columns = csv_columns(query.get("fields"))
-    documents = (json.loads(document) for document in page.documents)
-    body = csv_format.csv_chunks(documents, columns, header=query.get("page_token") is None)
-    response = Response(body, content_type=csv_format.MEDIA_TYPE)
+    response = Response(search.csv_chunks(page, output), content_type=csv_format.MEDIA_TYPE)
     if page.next_token is not None:
         response.headers["x-next-page-token"] = page.next_token
     if page.total is not None:

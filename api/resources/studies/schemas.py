@@ -1,18 +1,28 @@
-"""Query parameters of the study endpoints (names, values and wording as the registry's)."""
+"""Parameters of the study endpoints (names, values and wording as the registry's), each
+schema loading a request into the typed request its service takes."""
 
 import marshmallow as ma
 
-from api.smorest import DelimitedList, QuerySchema, one_of
+from api.formats import FORMATS, LIST_FORMATS, MARKUP_FORMATS
+from api.query import Boolean, DelimitedList, QuerySchema, one_of
+from api.search import filters, paging
+from api.services.requests import Output, SearchRequest
 from schemas.base import Schema
 from schemas.enums import Status
+from schemas.search_areas import QUERY_PARAMETERS
 from schemas.study import StudySchema
 
-FORMATS = ["csv", "json", "json.zip", "fhir.json", "ris"]
-MARKUP_FORMATS = ["markdown", "legacy"]
+INT32_MAX = 2**31 - 1
+
+
+def _markup_format(description: str) -> ma.fields.String:
+    return ma.fields.String(data_key="markupFormat", load_default="markdown",
+                            validate=one_of("markupFormat", MARKUP_FORMATS),
+                            metadata={"description": description})
 
 
 class FetchStudyQuery(QuerySchema):
-    """Query parameters of `GET /studies/{nctId}`."""
+    """Query parameters of `GET /studies/{nctId}`; loads the study's `Output`."""
 
     format = ma.fields.String(
         load_default="json",
@@ -26,15 +36,10 @@ class FetchStudyQuery(QuerySchema):
                   "sponsor, investigator, sites); `fields` must be unspecified\n"
                   "* `ris`: one RIS record (`TY  - DBASE`) for reference managers"},
     )
-    markup_format = ma.fields.String(
-        data_key="markupFormat",
-        load_default="markdown",
-        validate=one_of("markupFormat", MARKUP_FORMATS),
-        metadata={"description": "Format of markup fields (descriptions, criteria): "
-                  "`markdown` (CommonMark), as stored, or `legacy`, the classic PRS text "
-                  "(CRLF line ends, `- ` bullets, no markdown escapes). Applies to `json` "
-                  "only."},
-    )
+    markup_format = _markup_format(
+        "Format of markup fields (descriptions, criteria): `markdown` (CommonMark), as "
+        "stored, or `legacy`, the classic PRS text (CRLF line ends, `- ` bullets, no "
+        "markdown escapes). Applies to `json` only.")
     fields = DelimitedList(
         ma.fields.String(),
         metadata={
@@ -48,13 +53,17 @@ class FetchStudyQuery(QuerySchema):
         },
     )
 
+    @ma.post_load
+    def output(self, data, **kwargs) -> Output:
+        """The format, markup and what `fields=` selects for the format."""
+        selection = FORMATS[data["format"]].select(data.get("fields"), None)
+        return Output(data["format"], data["markup_format"], selection)
+
 
 class NoQuery(QuerySchema):
     """An endpoint that takes no query parameters."""
 
 
-LIST_FORMATS = ["csv", "json"]
-INT32_MAX = 2**31 - 1
 _QUERY_DESCRIPTIONS = {
     "query.cond": "Conditions or disease (Essie expression; searches `ConditionSearch`).",
     "query.term": "Other terms (Essie expression; searches `BasicSearch`), e.g. "
@@ -79,49 +88,43 @@ def _filters(prefix: str) -> dict:
     """The `filter.*` parameters, or the same ones as `postFilter.*`."""
     same = " Same as `filter.*`." if prefix == "postFilter" else ""
     return {
-        f"{prefix}_overall_status": DelimitedList(
+        f"{prefix}.overallStatus": DelimitedList(
             ma.fields.String(validate=one_of("overallStatus", Status.values())),
-            data_key=f"{prefix}.overallStatus",
             metadata={"description": "Overall statuses, comma- or pipe-separated." + same}),
-        f"{prefix}_geo": _text("`distance(lat,lon,radius)` with radius in `mi` (default) or "
-                               "`km`: studies with a site that near." + same,
-                               data_key=f"{prefix}.geo"),
-        f"{prefix}_ids": DelimitedList(
-            ma.fields.String(), data_key=f"{prefix}.ids",
-            metadata={"description": "NCT numbers; matches NCTId and NCTIdAlias." + same}),
-        f"{prefix}_advanced": _text("An Essie expression, e.g. `AREA[Phase]PHASE3` or "
-                                    "`AREA[MinimumAge]RANGE[MIN, 16 years]`." + same,
-                                    data_key=f"{prefix}.advanced"),
-        f"{prefix}_synonyms": DelimitedList(
+        f"{prefix}.geo": _text("`distance(lat,lon,radius)` with radius in `mi` (default) or "
+                               "`km`: studies with a site that near." + same),
+        f"{prefix}.ids": DelimitedList(ma.fields.String(), metadata={
+            "description": "NCT numbers; matches NCTId and NCTIdAlias. For thousands, "
+                           f"`POST` the search (at most {filters.MAX_IDS})." + same}),
+        f"{prefix}.advanced": _text("An Essie expression, e.g. `AREA[Phase]PHASE3` or "
+                                    "`AREA[MinimumAge]RANGE[MIN, 16 years]`." + same),
+        f"{prefix}.synonyms": DelimitedList(
             ma.fields.String(validate=ma.validate.Regexp(
                 r"^[A-Za-z]+:\d+$", error=f"Invalid value in parameter `{prefix}.synonyms`: "
                 "`{input}`")),
-            data_key=f"{prefix}.synonyms",
             metadata={"description": "`area:synonym_id` pairs. Accepted; this server keeps no "
                       "synonym table, so they do not change results." + same}),
     }
 
 
 def _list_fields() -> dict:
-    """Every parameter of `GET /studies`, in the registry's order."""
-    return {
+    """Every parameter of `GET /studies`, in the registry's order, by its wire name."""
+    fields = {
         "format": ma.fields.String(load_default="json", validate=one_of("format", LIST_FORMATS),
                                    metadata={"description": "`json` or `csv`."}),
-        "markup_format": ma.fields.String(
-            data_key="markupFormat", load_default="markdown",
-            validate=one_of("markupFormat", MARKUP_FORMATS),
+        "markupFormat": ma.fields.String(
+            load_default="markdown", validate=one_of("markupFormat", MARKUP_FORMATS),
             metadata={"description": "Format of markup fields: `markdown` or `legacy`."}),
-        **{name.replace(".", "_"): _text(text, data_key=name)
-           for name, text in _QUERY_DESCRIPTIONS.items()},
+        **{name: _text(_QUERY_DESCRIPTIONS[name]) for name in QUERY_PARAMETERS},
         **_filters("filter"),
         **_filters("postFilter"),
-        "agg_filters": _text("Facet filters, e.g. `results:with,status:com` or "
-                             "`status:not rec,sex:f,healthy:y`.", data_key="aggFilters"),
-        "geo_decay": _text("Accepted for compatibility; results are not ranked by distance.",
-                           data_key="geoDecay", validate=ma.validate.Regexp(
-                               r"^func:(gauss|exp|linear),scale:(\d+(\.\d+)?(km|mi)),"
-                               r"offset:(\d+(\.\d+)?(km|mi)),decay:(\d+(\.\d+)?)$",
-                               error="Invalid value in parameter `geoDecay`: `{input}`")),
+        "aggFilters": _text("Facet filters, e.g. `results:with,status:com` or "
+                            "`status:not rec,sex:f,healthy:y`."),
+        "geoDecay": _text("Accepted for compatibility; results are not ranked by distance.",
+                          validate=ma.validate.Regexp(
+                              r"^func:(gauss|exp|linear),scale:(\d+(\.\d+)?(km|mi)),"
+                              r"offset:(\d+(\.\d+)?(km|mi)),decay:(\d+(\.\d+)?)$",
+                              error="Invalid value in parameter `geoDecay`: `{input}`")),
         "fields": DelimitedList(ma.fields.String(), metadata={
             "description": "Only these parts of each study: piece names, branch pieces, dotted "
                            "paths, search area names, or `@query` (the areas the `query.*` "
@@ -132,25 +135,50 @@ def _list_fields() -> dict:
                            "descending, numbers ascending). Studies without the field come "
                            "last. Unsorted by default.",
             "example": ["LastUpdatePostDate:desc"]}),
-        "count_total": ma.fields.Boolean(
-            data_key="countTotal", load_default=False,
+        "countTotal": Boolean(
+            load_default=False,
             error_messages={"invalid": "Invalid value in parameter `countTotal`: `{input}`"},
             metadata={"description": "Add `totalCount` to the first page."}),
-        "page_size": ma.fields.Integer(
-            data_key="pageSize", load_default=10,
+        "pageSize": ma.fields.Integer(
+            load_default=10,
             error_messages={"invalid": "Invalid value in parameter `pageSize`: `{input}`"},
             # An int32 in the registry's spec: larger numbers are not quietly 1000 but refused.
             validate=ma.validate.Range(min=0, max=INT32_MAX, error="Invalid value in parameter "
                                        "`pageSize`: `{input}`"),
             metadata={"description": "Studies per page: 0 or absent means 10, more than "
                       "1000 means 1000."}),
-        "page_token": _text("`nextPageToken` of the previous page; repeat every other "
-                            "parameter except `countTotal` and `pageSize`.",
-                            data_key="pageToken"),
+        "pageToken": _text("`nextPageToken` of the previous page; repeat every other "
+                           "parameter except `countTotal` and `pageSize`."),
     }
+    for name, field in fields.items():
+        field.data_key = name
+    return fields
 
 
-ListStudiesQuery = QuerySchema.from_dict(_list_fields(), name="ListStudiesQuery")
+class _ListStudies(QuerySchema):
+    @ma.post_load
+    def search(self, loaded, **kwargs) -> SearchRequest:
+        """The search: criteria, sort, page and output, each resolved once."""
+        data = {self.fields[name].data_key or name: value for name, value in loaded.items()}
+        selection = FORMATS[data["format"]].select(data.get("fields"),
+                                                   filters.query_areas(data))
+        return SearchRequest(
+            criteria=filters.search_criteria(data),
+            sort=paging.sort_keys(data.get("sort")),
+            page_size=paging.page_size(data["pageSize"]),
+            page_token=data.get("pageToken"),
+            count_total=data["countTotal"],
+            output=Output(data["format"], data["markupFormat"], selection),
+        )
+
+
+# marshmallow reads a dot in a field's name as nesting: the fields are named without them,
+# their wire names are their data keys.
+ListStudiesQuery = _ListStudies.from_dict(
+    {name.replace(".", "_"): field for name, field in _list_fields().items()},
+    name="ListStudiesQuery")
+ListStudiesQuery.__doc__ = ("The parameters of a search: `GET /studies` takes them in the query "
+                            "string, `POST /studies` in a form-encoded body.")
 
 
 class PagedStudiesSchema(Schema):

@@ -9,7 +9,7 @@ omits absent data.
 
 from __future__ import annotations
 
-from api.errors import BadRequest
+from api.formats.study import FieldsError
 from schemas.catalogue import catalogue
 from schemas.search_areas import BY_NAME
 
@@ -26,11 +26,12 @@ def _nodes(name: str, query_areas: tuple[str, ...] | None) -> list:
     area = BY_NAME.get(name.lower())
     if area is not None:
         return [catalogue().find(piece) for part in area.parts for piece in part.pieces]
-    raise BadRequest(f"Parameter 'fields' contains invalid field name: '{name}'")
+    raise FieldsError(f"Parameter 'fields' contains invalid field name: '{name}'")
 
 
 def resolve_fields(names: list[str], query_areas: tuple[str, ...] | None = None) -> dict:
-    """The tree of requested keys for `names`; 400 with the registry's message if unknown.
+    """The tree of requested keys for `names`; `FieldsError` with the registry's message for
+    a name that is none of those above.
 
     `query_areas`: the areas `@query` stands for; None where `@query` is not allowed.
     """

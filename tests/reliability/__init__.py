@@ -1,0 +1,1 @@
+"""Reliability: real servers and processes under hostile load, faults and bad settings."""
