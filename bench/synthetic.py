@@ -83,7 +83,9 @@ def study(template: str, number: int, rng: random.Random) -> str:
         if name == "TITLE_WORDS":
             return " " + " ".join(_skewed(rng, WORDS) for _ in range(rng.randint(1, 3)))
         if name == "CONDITIONS":
-            return json.dumps([_skewed(rng, CONDITIONS) for _ in range(rng.randint(1, 3))])
+            # Compact, as the registry and its bulk download write JSON.
+            return json.dumps([_skewed(rng, CONDITIONS) for _ in range(rng.randint(1, 3))],
+                              separators=(",", ":"))
         if name == "CITY":
             return f'"{city[0]}"'
         if name in ("LAT", "LON"):

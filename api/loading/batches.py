@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from api.loading.pool import checked
 from api.loading.records import DEFAULT_LIMITS, Accepted, Limits, Refused
 from api.loading.stopping import GracefulStop, StopRequested
+from api.loading.unchanged import recognised
 from api.sources import Skipped, Unreadable
 from api.store import Record, Store, WriteResult
 from schemas import guard
@@ -155,7 +156,7 @@ def load(store: Store, items: Iterable, *, batch_size: int = 500, workers: int =
             batch.write(report, note)
 
     try:
-        with contextlib.closing(checked(items, workers, limits)) as outcomes:
+        with contextlib.closing(checked(recognised(items, store), workers, limits)) as outcomes:
             for outcome in outcomes:
                 if not isinstance(outcome, Accepted):
                     note(outcome)

@@ -160,6 +160,14 @@ class Store(abc.ABC):
     def optimize(self) -> None:
         """Tidy up after a large write (refresh query statistics); optional."""
 
+    def stored_tags(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Every stored document's entity tag -> (its NCT id, its aliases).
+
+        What a bulk re-import needs to recognise unchanged input without parsing it; a store
+        that cannot list them cheaply returns {} (every record is then checked in full).
+        """
+        return {}
+
     def claim_seeding(self) -> bool:
         """True for one caller only, while the store is empty: that caller seeds it.
 

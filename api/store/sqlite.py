@@ -236,6 +236,15 @@ class SQLiteStore(Store):
                 return
             after = rows[-1][0]
 
+    def stored_tags(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        connection = self._connection()
+        aliases: dict[int, list[str]] = {}
+        for study_id, alias in connection.execute("SELECT study_id, alias FROM aliases"):
+            aliases.setdefault(study_id, []).append(alias)
+        return {tag: (nct_id, tuple(aliases.get(study_id, ()))) for tag, nct_id, study_id in
+                connection.execute("SELECT tag, nct_id, study_id FROM documents "
+                                   "JOIN studies ON studies.id = study_id")}
+
     def count(self) -> int:
         return self._connection().execute("SELECT count(*) FROM studies").fetchone()[0]
 
