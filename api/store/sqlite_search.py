@@ -89,15 +89,43 @@ def _where(compiler: Compiler, criteria) -> str:
 
 
 def _count(connection, query: SearchQuery, piece_ids) -> int:
+    """How many studies meet the criteria, counted on the index alone where it can be.
+
+    Every `area_text` row and every index row is a stored study's (the store keeps them in
+    step), so a search of words alone counts full-text matches without visiting `studies`,
+    and a search of one indexed condition counts the distinct studies of its index rows.
+    """
     compiler = Compiler(connection, piece_ids, listing=False)
     text, rest = _leading_text(query.criteria) if query.criteria else (None, None)
     if text is not None:
         match = compiler.param(area_query(text))
-        sql = (f"SELECT count(*) FROM area_text JOIN studies s ON s.id = area_text.rowid "
-               f"WHERE area_text MATCH {match} AND {_where(compiler, rest)}")
+        if rest is None:
+            sql = f"SELECT count(*) FROM area_text WHERE area_text MATCH {match}"
+        else:
+            sql = (f"SELECT count(*) FROM area_text JOIN studies s ON s.id = area_text.rowid "
+                   f"WHERE area_text MATCH {match} AND {_where(compiler, rest)}")
     else:
-        sql = f"SELECT count(*) FROM studies s WHERE {_where(compiler, query.criteria)}"
+        condition = _where(compiler, query.criteria)
+        rows = _only_subquery(condition)
+        if rows is not None:
+            sql = f"SELECT count(*) FROM (SELECT DISTINCT * FROM ({rows}))"
+        else:
+            sql = f"SELECT count(*) FROM studies s WHERE {condition}"
     return connection.execute(sql, compiler.params).fetchone()[0]
+
+
+def _only_subquery(condition: str) -> str | None:
+    """The subquery of a condition that is just `s.id IN (subquery)`, else None. (Values are
+    bound parameters, so every parenthesis in the text is SQL's.)"""
+    head = "s.id IN ("
+    if not condition.startswith(head) or not condition.endswith(")"):
+        return None
+    depth = 0
+    for position, character in enumerate(condition[len(head) - 1:], start=len(head) - 1):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0:
+            return condition[len(head):-1] if position == len(condition) - 1 else None
+    return None
 
 
 def _by_id(compiler: Compiler, query: SearchQuery) -> list:

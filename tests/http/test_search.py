@@ -276,3 +276,20 @@ def test_a_csv_page_of_1000_streams_its_first_rows_before_the_last_is_built(make
     rest = b"".join(chunks)
     response.close()
     assert len(built) == 1000 and (first + rest).count(b"\r\n") == 1001
+
+
+@pytest.mark.parametrize("params", [
+    {"query.term": "heart"}, {"query.term": "heart failure OR nothingatall"},
+    {"query.cond": "cardiomyopathy"}, {"filter.overallStatus": "RECRUITING"},
+    {"filter.overallStatus": "RECRUITING,TERMINATED"},
+    {"filter.ids": "NCT90000003,NCT90000004,NCT99999999"},
+    {"filter.advanced": "AREA[LastUpdatePostDate]RANGE[2015-01-01,2019-12-31]"},
+    {"filter.advanced": "AREA[EnrollmentCount]RANGE[10,MAX]"},
+    {"filter.advanced": "AREA[EnrollmentCount]MISSING"},
+    {"query.term": "heart", "filter.overallStatus": "COMPLETED"},
+    {"query.term": "NOT heart"}, {},
+])
+def test_count_total_is_the_number_of_studies_listed(client, params):
+    counted = page(client, countTotal="true", **params)["totalCount"]
+    listed = page(client, pageSize=1000, **params)["studies"]
+    assert counted == len(listed)
