@@ -70,6 +70,16 @@ def _fts(node) -> tuple[str | None, str] | None:
                                      for columns, body in fragments) + ")"
 
 
+def _one_piece_values(node) -> tuple[str, list[str]] | None:
+    """(piece, values) of an `Or` of enum values of one piece (`filter.overallStatus=A,B`),
+    which one index range answers; None for anything else."""
+    if not isinstance(node, c.Or) or not all(
+            isinstance(item, c.ValueMatch) and item.kind == fields.ENUM for item in node.items):
+        return None
+    pieces = {item.piece for item in node.items}
+    return (pieces.pop(), [item.value for item in node.items]) if len(pieces) == 1 else None
+
+
 def text_leaves(node) -> list[c.TextMatch]:
     """Every text leaf of a tree, for relevance ranking."""
     if isinstance(node, c.TextMatch):
@@ -102,6 +112,10 @@ class Compiler:
         """The SQL condition `node` stands for."""
         if (query := area_query(node)) is not None:
             return self.area_match(query)
+        if (enums := _one_piece_values(node)) is not None:
+            return self._values("piece = {piece} AND value IN (SELECT value FROM json_each("
+                                "{values}))", {"piece": self.ids[enums[0]],
+                                               "values": json_text.dumps(enums[1])})
         if isinstance(node, (c.And, c.Or)):
             # The area text items of a mixed group still run as one full-text lookup.
             texts = [item for item in node.items if area_query(item) is not None]

@@ -293,3 +293,13 @@ def test_count_total_is_the_number_of_studies_listed(client, params):
     counted = page(client, countTotal="true", **params)["totalCount"]
     listed = page(client, pageSize=1000, **params)["studies"]
     assert counted == len(listed)
+
+
+def test_statuses_of_one_filter_list_what_each_lists(client):
+    both = page_ids(page(client, pageSize=1000, **{"filter.overallStatus": "RECRUITING|COMPLETED"}))
+    each = [page_ids(page(client, pageSize=1000, **{"filter.overallStatus": status}))
+            for status in ("RECRUITING", "COMPLETED")]
+    assert sorted(both) == sorted(each[0] + each[1]) and each[0] and each[1]
+    lower = page(client, pageSize=1000, **{"filter.advanced": "AREA[OverallStatus](recruiting "
+                                                            "OR completed)"})
+    assert sorted(page_ids(lower)) == sorted(both)
