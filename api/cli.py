@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -19,28 +18,42 @@ from api.loading.report import ImportReport, default_path
 from api.loading.stopping import StopRequested
 
 
-@contextlib.contextmanager
-def _progress(total: int | None):
-    """A progress bar with rate and ETA on a terminal; `advance(n)` moves it on."""
-    if total is None or not sys.stderr.isatty():  # standard input: no known length
-        yield lambda done: None
-        return
-    started = time.monotonic()
+class ProgressBar:
+    """A progress bar with rate and ETA on standard error when it is a terminal, nothing
+    elsewhere: `bar(n)` (or `bar(n, total)` from a caller that learns the total as it goes)
+    moves it on. Use it in a `with` block: the bar's line ends with the block."""
 
-    def rate(_item) -> str:
-        elapsed = time.monotonic() - started
-        return f"{bar.pos / elapsed:,.0f}/s" if elapsed > 0 else ""
+    def __init__(self, label: str, total: int | None = None):
+        self.label, self.total = label, total
+        self.started = time.monotonic()
+        self._bar = None
 
-    with click.progressbar(length=total, label="importing", show_pos=True, show_eta=True,
-                           item_show_func=rate, file=sys.stderr) as bar:
-        yield bar.update
+    def __call__(self, done: int, total: int | None = None) -> None:
+        total = total if total is not None else self.total
+        if self._bar is None and total is not None and sys.stderr.isatty():
+            self._bar = click.progressbar(length=total, label=self.label, show_pos=True,
+                                          show_eta=True, item_show_func=self._rate,
+                                          file=sys.stderr)
+            self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.update(done)
+
+    def _rate(self, _item) -> str:
+        elapsed = time.monotonic() - self.started
+        return f"{self._bar.pos / elapsed:,.0f}/s" if self._bar and elapsed > 0 else ""
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 def _limits() -> Limits:
     """The per-document limits of the app's settings."""
-    config = current_app.config
-    return Limits(config.get("MAX_DOCUMENT_BYTES", Limits.max_bytes),
-                  config.get("MAX_DOCUMENT_DEPTH", Limits.max_depth))
+    return Limits(current_app.config["MAX_DOCUMENT_BYTES"],
+                  current_app.config["MAX_DOCUMENT_DEPTH"])
 
 
 def _report(store, path: Path | None) -> ImportReport:
@@ -98,7 +111,7 @@ def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
     store = current_app.extensions["store"]
     stop, total = GracefulStop(), sources.count(list(paths))
     try:
-        with _report(store, report) as listener, _progress(total) as advance, \
+        with _report(store, report) as listener, ProgressBar("importing", total) as advance, \
                 stop.installed():
             result = load_files(store, list(paths), limits=_limits(), workers=workers,
                                 batch_size=batch_size, progress=advance, listener=listener,

@@ -11,6 +11,7 @@ schema into a typed request, refusals worded as the registry words them (REFEREN
 
 from __future__ import annotations
 
+import functools
 import re
 
 import marshmallow as ma
@@ -64,8 +65,7 @@ def one_of(parameter: str, choices) -> ma.validate.OneOf:
 def parameters(schema: ma.Schema, sources) -> dict:
     """The non-empty parameters of `sources` (multidicts: the query string, a form body),
     each as `schema` loads it: a list for its list fields, else the first value."""
-    lists = {field.data_key or name for name, field in schema.fields.items()
-             if isinstance(field, ma.fields.List)}
+    lists = _list_parameters(schema)
     found: dict = {}
     for source in sources:
         for name in source:
@@ -78,6 +78,14 @@ def parameters(schema: ma.Schema, sources) -> dict:
             elif values:
                 found.setdefault(name, values[0])
     return found
+
+
+@functools.cache
+def _list_parameters(schema: ma.Schema) -> frozenset[str]:
+    """The wire names of `schema`'s list fields (an endpoint's schema lives as long as the
+    app: this is worked out once, not per request)."""
+    return frozenset(field.data_key or name for name, field in schema.fields.items()
+                     if isinstance(field, ma.fields.List))
 
 
 def load(schema: ma.Schema, sources):

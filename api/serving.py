@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 
 from api import startup
+from api.search.fields import boolean
 from api.errors import TEXT_PLAIN
 
 # What `create_production_app` is called as inside each worker process.
@@ -82,8 +83,8 @@ _LARGEST = {"header_timeout": 60}
 
 def _parse(name: str, text: str, default: object) -> object:
     if isinstance(default, bool):
-        if text.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-            return text.lower() in ("1", "true", "yes", "on")
+        if (verdict := boolean(text)) is not None:
+            return verdict
         raise SystemExit(f"{name.upper()}={text!r}: expected 1 or 0")
     if isinstance(default, int):
         top = _LARGEST.get(name, 65535)

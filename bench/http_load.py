@@ -87,7 +87,40 @@ def run_wrk(port: int, paths: list[str], connections: int, seconds: float,
                       result["p99_ms"], result["max_ms"], errors)
 
 
-class SlowClients:
+class Periodic:
+    """A background thread calling `tick()` every `interval` seconds while the `with`
+    block runs (`begin()` first, in the thread; `end()` after it has stopped)."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def begin(self) -> None:
+        """What the thread does before its first tick."""
+
+    def tick(self) -> None:
+        """One period's work."""
+
+    def end(self) -> None:
+        """Clean-up once the thread has stopped."""
+
+    def _run(self) -> None:
+        self.begin()
+        while not self._stop.wait(self.interval):
+            self.tick()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.end()
+
+
+class SlowClients(Periodic):
     """`count` connections sending one request head a byte every `interval` seconds.
 
     A connection the server closes is counted and, with `reconnect`, opened anew (as an
@@ -98,11 +131,10 @@ class SlowClients:
             + b"x" * 400 + b"\r\n\r\n")
 
     def __init__(self, port: int, count: int, interval: float = 1.0, reconnect: bool = False):
-        self.port, self.interval, self.reconnect = port, interval, reconnect
+        super().__init__(interval)
+        self.port, self.reconnect = port, reconnect
         self.sockets: list[tuple[socket.socket | None, int]] = [(None, 0)] * count
         self.closed_by_server = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _open(self) -> tuple[socket.socket | None, int]:
         try:
@@ -121,18 +153,13 @@ class SlowClients:
             sock.close()
             return self._open() if self.reconnect else (None, sent)
 
-    def _run(self) -> None:
+    def begin(self) -> None:
         self.sockets = [self._open() for _ in self.sockets]
-        while not self._stop.wait(self.interval):
-            self.sockets = [self._step(sock, sent) for sock, sent in self.sockets]
 
-    def __enter__(self) -> SlowClients:
-        self._thread.start()
-        return self
+    def tick(self) -> None:
+        self.sockets = [self._step(sock, sent) for sock, sent in self.sockets]
 
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
+    def end(self) -> None:
         for sock, _ in self.sockets:
             if sock is not None:
                 sock.close()

@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_servers import Candidate, build_store, search_mix, stop, wait_ready  # noqa: E402
 from bench.bench_study_get import REPO, free_port, server_env  # noqa: E402
-from bench.http_load import SlowClients, probe_while, require_wrk, run_wrk  # noqa: E402
+from bench.http_load import Periodic, SlowClients, probe_while, require_wrk, run_wrk  # noqa: E402
 from bench.synthetic import write_ndjson  # noqa: E402
 
 MAX_GROWTH = 0.10
@@ -62,7 +62,7 @@ def worker_memory_mb(master: int) -> dict[int, tuple[float, float]]:
     return workers
 
 
-class MemorySampler:
+class MemorySampler(Periodic):
     """Each worker's private memory every second while the block runs.
 
     A single reading moves by a few percent from one second to the next (the heap grows and
@@ -70,16 +70,14 @@ class MemorySampler:
     """
 
     def __init__(self, master: int, every: float = 1.0):
-        self.master, self.every = master, every
+        super().__init__(every)
+        self.master = master
         self.samples: list[tuple[float, dict[int, float]]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            memory = worker_memory_mb(self.master)
-            self.samples.append((time.monotonic(),
-                                 {pid: private for pid, (private, _) in memory.items()}))
+    def tick(self) -> None:
+        memory = worker_memory_mb(self.master)
+        self.samples.append((time.monotonic(),
+                             {pid: private for pid, (private, _) in memory.items()}))
 
     def median_before(self, moment: float, seconds: float = 10) -> dict[int, float]:
         """Each worker's median private memory over the `seconds` before `moment`."""
@@ -94,14 +92,6 @@ class MemorySampler:
         return "; ".join(f"{pid}: " + " ".join(f"{sample[pid]:.0f}"
                                                for _, sample in self.samples[9::10]
                                                if pid in sample) for pid in pids)
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
 
 
 def start_server(folder: Path, env: dict) -> Candidate:

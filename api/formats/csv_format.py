@@ -44,9 +44,11 @@ def cell_values(document: dict, columns: tuple[str, ...]) -> list[str]:
     return ["" if value is None else str(value) for value in values]
 
 
-def csv_chunks(documents: Iterable[dict], columns: tuple[str, ...],
+def csv_chunks(documents: Iterable[dict], columns: tuple[str, ...] | None = None,
                header: bool = True) -> Iterator[str]:
-    """The header row (when `header`), then one CSV row per parsed study, each a text chunk."""
+    """The header row (when `header`), then one CSV row per parsed study, each a text chunk;
+    `columns` None: all of them."""
+    columns = columns if columns is not None else tuple(COLUMNS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -70,5 +72,4 @@ def select(fields: list[str] | None, query_areas=None) -> tuple[str, ...]:
 
 def render(study: StudyText) -> str:
     """`GET /studies/{nctId}?format=csv`: the header row and the study's row."""
-    columns = study.selection if study.selection is not None else resolve_columns(None)
-    return "".join(csv_chunks([study.document], columns))
+    return "".join(csv_chunks([study.document], study.selection))

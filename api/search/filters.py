@@ -134,8 +134,10 @@ def search_criteria(values: dict):
     parts, ids_only = [], False
     for name in QUERY_PARAMETERS:
         if (value := values.get(name)) is not None:
-            ids_only = ids_only or nct_ids.only_ids(value) is not None
-            parts.append(query_criteria(name, value))
+            part = query_criteria(name, value)
+            # Essie never binds to an id list: one comes only from a value of NCT ids.
+            ids_only = ids_only or isinstance(part, c.IdsMatch)
+            parts.append(part)
     if not ids_only:
         for prefix in ("filter", "postFilter"):
             parts.extend(_filter_criteria(prefix, values))

@@ -79,6 +79,5 @@ def json_body(page: Page, output: Output) -> bytes:
 
 def csv_chunks(page: Page, output: Output) -> Iterator[str]:
     """A CSV page, row by row: the header row on the first page only (registry)."""
-    columns = output.selection if output.selection is not None else csv_format.resolve_columns(None)
     documents = (json.loads(document) for document in page.documents)
-    return csv_format.csv_chunks(documents, columns, header=page.first)
+    return csv_format.csv_chunks(documents, output.selection, header=page.first)

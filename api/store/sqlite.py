@@ -45,7 +45,7 @@ def _connect(path: str) -> sqlite3.Connection:
     """A connection to the database file at `path` (which SQLite creates if missing)."""
     # Autocommit mode: transactions are explicit (`BEGIN IMMEDIATE` in `put`).
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                 timeout=30)
+                                 timeout=sqlite_open.WRITE_TIMEOUT_MS / 1000)
     try:
         # A read on a store already in WAL mode: no lock needed.
         connection.execute("PRAGMA journal_mode=WAL")
@@ -128,16 +128,6 @@ class SQLiteStore(Store):
                 self._connections.append(connection)
         return connection
 
-    @staticmethod
-    def _info(connection, key: str) -> str | None:
-        row = connection.execute("SELECT value FROM store_info WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    @staticmethod
-    def _set_info(connection, key: str, value: str) -> None:
-        connection.execute("INSERT OR REPLACE INTO store_info (key, value) VALUES (?, ?)",
-                           (key, value))
-
     def get(self, nct_id: str) -> Document | None:
         row = self._connection().execute(
             "SELECT document, tag FROM documents WHERE study_id = "
@@ -170,7 +160,7 @@ class SQLiteStore(Store):
                     indexed.append((study_id, entry))
             sqlite_index.add(connection, indexed, self._piece_ids)
             if outcome["added"] or outcome["replaced"]:
-                self._set_info(connection, "data_timestamp", utc_timestamp())
+                sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
                 connection.execute(
                     "INSERT INTO store_info (key, value) VALUES ('generation', '1') ON CONFLICT "
                     "(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
@@ -249,10 +239,10 @@ class SQLiteStore(Store):
         return self._connection().execute("SELECT count(*) FROM studies").fetchone()[0]
 
     def generation(self) -> int:
-        return int(self._info(self._connection(), "generation") or 0)
+        return int(sqlite_open.info(self._connection(), "generation") or 0)
 
     def data_timestamp(self) -> str | None:
-        return self._info(self._connection(), "data_timestamp")
+        return sqlite_open.info(self._connection(), "data_timestamp")
 
     def optimize(self) -> None:
         """Refresh the query planner's statistics, after a large import."""
@@ -269,9 +259,9 @@ class SQLiteStore(Store):
         try:
             context = sqlite_open.write_lock(connection, self.path, "seed", 0.5)
             with context:
-                if self._info(connection, "seeded") is not None or self.count():
+                if sqlite_open.info(connection, "seeded") is not None or self.count():
                     return False
-                self._set_info(connection, "seeded", utc_timestamp())
+                sqlite_open.set_info(connection, "seeded", utc_timestamp())
                 return True
         except StoreError:
             return False

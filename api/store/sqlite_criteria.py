@@ -118,8 +118,9 @@ class Compiler:
                                                "values": json_text.dumps(enums[1])})
         if isinstance(node, (c.And, c.Or)):
             # The area text items of a mixed group still run as one full-text lookup.
-            texts = [item for item in node.items if area_query(item) is not None]
-            others = [item for item in node.items if area_query(item) is None]
+            queries = [(item, area_query(item)) for item in node.items]
+            texts = [item for item, query in queries if query is not None]
+            others = [item for item, query in queries if query is None]
             parts = [self.condition(item) for item in others]
             if texts:
                 parts.insert(0, self.condition(c.combine(type(node), texts)))

@@ -52,7 +52,7 @@ REBUILD_COMMAND = "flask --app api index rebuild"
 # A first try at the lock this long before saying that we wait (milliseconds).
 _QUICK_TRY_MS = 200
 # The busy timeout of ordinary writes (`put`), restored after opening (milliseconds).
-_WRITE_TIMEOUT_MS = 30_000
+WRITE_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ class _State:
     piece_ids: dict[str, int]
 
 
-def _info(connection: sqlite3.Connection, key: str) -> str | None:
+def info(connection: sqlite3.Connection, key: str) -> str | None:
+    """One `store_info` entry, None if absent."""
     row = connection.execute("SELECT value FROM store_info WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
 
@@ -86,10 +87,10 @@ def set_info(connection: sqlite3.Connection, key: str, value: str) -> None:
 def _read(connection: sqlite3.Connection) -> _State:
     tables = frozenset(row[0] for row in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'"))
-    info = "store_info" in tables
-    return _State(tables, _info(connection, "schema_version") if info else None,
-                  _info(connection, "index_layout") if info else None,
-                  _info(connection, "token_secret") if info else None,
+    has_info = "store_info" in tables
+    return _State(tables, info(connection, "schema_version") if has_info else None,
+                  info(connection, "index_layout") if has_info else None,
+                  info(connection, "token_secret") if has_info else None,
                   sqlite_index.read_piece_ids(connection) if "pieces" in tables else {})
 
 
@@ -168,9 +169,9 @@ def _piece_ids(connection: sqlite3.Connection, path: str) -> dict[str, int]:
 def _finish(connection: sqlite3.Connection, ids: dict[str, int]) -> Opened:
     set_info(connection, "schema_version", SCHEMA_VERSION)
     set_info(connection, "index_layout", sqlite_index.fingerprint())
-    if _info(connection, "token_secret") is None:
+    if info(connection, "token_secret") is None:
         set_info(connection, "token_secret", secrets.token_hex(32))
-    return Opened(ids, bytes.fromhex(_info(connection, "token_secret")))
+    return Opened(ids, bytes.fromhex(info(connection, "token_secret")))
 
 
 def _add_tags(connection: sqlite3.Connection) -> None:
@@ -225,7 +226,7 @@ def write_lock(connection: sqlite3.Connection, path: str, purpose: str, budget: 
                                 "that process (an import?) is done, or raise "
                                 "TRIALS_STORE_LOCK_WAIT")
     finally:
-        connection.execute(f"PRAGMA busy_timeout = {_WRITE_TIMEOUT_MS}")
+        connection.execute(f"PRAGMA busy_timeout = {WRITE_TIMEOUT_MS}")
     try:
         yield
         connection.execute("COMMIT")

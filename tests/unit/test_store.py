@@ -139,14 +139,6 @@ def test_every_process_shares_the_token_secret(tmp_path):
     assert first.token_secret() == second.token_secret() and len(first.token_secret()) == 32
 
 
-def test_a_store_of_another_layout_is_refused_not_overwritten(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as connection:
-        connection.execute("CREATE TABLE studies (nct_id TEXT PRIMARY KEY, document TEXT)")
-    with pytest.raises(RuntimeError, match="older version"):
-        SQLiteStore(path)
-
-
 def test_database_urls(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/b.sqlite3")
     assert (tmp_path / "b.sqlite3").exists()

@@ -219,12 +219,19 @@ def test_a_file_that_is_no_database_is_refused_in_one_line(tmp_path):
     assert path.read_text().startswith("not a database")
 
 
-def test_a_foreign_database_is_refused_not_written(tmp_path):
+@pytest.mark.parametrize(("table", "refusal"), [
+    ("notes (text TEXT)", "not a store of this server"),  # another program's database
+    ("studies (nct_id TEXT PRIMARY KEY, document TEXT)", "older version"),  # schema 1 or 2
+])
+def test_a_database_of_another_layout_is_refused_not_written(tmp_path, table, refusal):
     path = tmp_path / "other.sqlite3"
     with sqlite3.connect(path) as connection:
-        connection.execute("CREATE TABLE notes (text TEXT)")
-    with pytest.raises(StoreLayoutError, match="not a store of this server"):
+        connection.execute(f"CREATE TABLE {table}")
+    with pytest.raises(StoreLayoutError, match=refusal):
         SQLiteStore(path)
+    with sqlite3.connect(path) as connection:
+        assert [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")] == [table.split()[0]]
 
 
 def test_seeding_is_claimed_once(tmp_path):
