@@ -16,6 +16,7 @@ from api import sources
 from api.loading import GracefulStop, Limits, LoadReport, load_files
 from api.loading.report import ImportReport, default_path
 from api.loading.stopping import StopRequested
+from api.store import StoreError
 
 
 class ProgressBar:
@@ -48,6 +49,17 @@ class ProgressBar:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
+
+
+def rebuild_with_progress(what: str, label: str, work) -> None:
+    """Run `work(progress)`, a rebuild from the stored documents returning how many studies
+    it read, with a progress bar; a store error is the command's one-line failure."""
+    with ProgressBar(label) as progress:  # the total comes with the first batch
+        try:
+            done = work(progress)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"{what} rebuilt: {done} studies in {time.monotonic() - progress.started:.1f} s")
 
 
 def _limits() -> Limits:

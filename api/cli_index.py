@@ -6,14 +6,11 @@ this command), or to repair an index. Reads only the stored documents: nothing i
 
 from __future__ import annotations
 
-import time
-
-import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from api.cli import ProgressBar
-from api.store import StoreError, rebuild_index
+from api.cli import rebuild_with_progress
+from api.store import rebuild_index
 
 index_group = AppGroup("index", help="The store's search index.")
 
@@ -25,14 +22,9 @@ def rebuild_command() -> None:
     Holds the store's write lock meanwhile: imports wait, and the server goes on answering
     from the old index until the rebuild commits.
     """
-    url = current_app.config["DATABASE_URL"]
-    with ProgressBar("indexing") as progress:  # the total comes with the first batch
-        try:
-            done = rebuild_index(url, lock_wait=current_app.config["STORE_LOCK_WAIT"],
-                                 progress=progress)
-        except StoreError as error:
-            raise click.ClickException(str(error)) from None
-    click.echo(f"index rebuilt: {done} studies in {time.monotonic() - progress.started:.1f} s")
+    url, wait = current_app.config["DATABASE_URL"], current_app.config["STORE_LOCK_WAIT"]
+    rebuild_with_progress("index", "indexing",
+                          lambda progress: rebuild_index(url, lock_wait=wait, progress=progress))
 
 
 def init_app(app) -> None:

@@ -1,23 +1,36 @@
-"""Benchmark search at registry scale: import rate, single-study GET, a mix of searches.
+"""Benchmark registry scale (issue #12): import, search, stats, start, memory and disk.
 
-What it measures, for each store size N (default 10,000 and 100,000 synthetic studies from
-`bench/synthetic.py`):
+For each store size N (`--sizes`, default 10,000; the issue's table is at 100,000 and
+600,000) of synthetic studies (`bench/synthetic.py`, `--distribution registry`: the
+registry's record sizes; `templates`: the earlier benchmarks' copies), and first at
+`--baseline` studies (1,000) for the figures the issue compares with a small store:
 
-- import: `flask --app api import` of an NDJSON file of N studies into an empty store,
-  in records per second (guard, indexing and all);
-- GET: `GET /api/v2/studies/{nctId}` of random stored ids;
-- a fixed mix of searches (`GET /api/v2/studies`, page size 10): a common term, a condition,
-  a status filter, a list of 100 NCT ids, an Essie RANGE, a geo distance, all studies sorted
-  by date, and paging on to page 50;
-- worker memory: resident set size of the server's worker processes after the run.
+- import of an NDJSON file, and of a zip of one `<NCTId>.json` per study (the registry's
+  bulk download), each into an empty store, records/s; then re-import of the same files
+  into the loaded store (nothing changes);
+- the production server (`python -m api.serving`: granian, 2 workers x 4 threads) started
+  on the store: seconds to its first answer; then, first of all, `/stats/field/values`,
+  `/stats/field/sizes` and `/stats/size`, each timed, and 8 of them at once, while a client
+  GETs a study over and over (the worst GET meanwhile: are other requests blocked?);
+- every search kind of `search_load.KINDS`, with and without `countTotal`: its first
+  request (one, right after the start) and p95 under closed-loop load for `--seconds` from
+  `--connections` clients, each as a ratio to the single-GET p95 of the same server;
+  `countTotal` checked against what the generator wrote (statuses, start years, the ids
+  asked for, all studies) or, for the rest, the studies got by paging through (up to
+  `--check-limit`), and by paging through as well where the search has fewer;
+- a page of 1,000 studies with `fields=NCTId,BriefTitle`, p95; single-GET p95 against the
+  baseline store's (a second server on it, the two loaded in turns); worker private memory (`RssAnon` of each worker, the largest); the
+  store's files on disk as a ratio to the NDJSON.
 
-Each request kind runs for a few seconds against the production server (gunicorn, the
-settings of `bench_study_get.py`) from C client threads on loopback. The table gives p50
-and p95 latency and, for each search, its p95 as a ratio to the single-GET p95 of the same
-run: the target is <= 5 at 100,000 studies, import >= 1,000 records/s, and worker memory
-that does not grow with N.
+Each figure is printed with the issue's target and `pass` or `MISS`. Progress goes to
+standard error. Everything is made in a temporary folder and removed, or with `--keep DIR`
+kept there and reused by the next run (the NDJSON, its manifest and the imported store;
+an import not run again reports the figure of the run that made it). Only loopback ports
+18600-18699 are used.
 
-    python bench/bench_search.py [--sizes 10000,100000] [--seconds 3] [--connections 2]
+    python bench/bench_search.py [--sizes 10000] [--distribution registry|templates]
+        [--seconds 3] [--connections 2] [--formats ndjson,zip] [--baseline 1000]
+        [--check-limit 20000] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -25,173 +38,205 @@ from __future__ import annotations
 import argparse
 import http.client
 import random
-import subprocess
+import signal
 import sys
 import tempfile
-import threading
-import time
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_study_get import (REPO, percentile, server_env, start_server,  # noqa: E402
-                                   stop_server, wait_ready)
-from bench.synthetic import CITIES, WORDS, write_ndjson  # noqa: E402
+from bench import scale_data as data
+from bench.bench_study_get import percentile, server_env
+from bench.scale_report import print_table
+from bench.bench_servers import stop
+from bench.scale_serving import first_answer, serve, stats_first, worker_private_mb
+from bench.search_load import (KINDS, PAGED, drive, expected_counts, get, paged_count,
+                               total_count, url)
+from bench.synthetic import DISTRIBUTIONS
 
-LIST = "/api/v2/studies"
-TARGET_SEARCH_RATIO = 5.0
-TARGET_IMPORT_RATE = 1000.0
-
-
-def import_store(path: Path, count: int, env: dict) -> float:
-    """Generate `count` studies and import them; records per second of the import."""
-    data = write_ndjson(path.with_suffix(".ndjson"), count)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flask", "--app", "api", "import", "--workers", "2",
-                    str(data)], cwd=REPO, env=env, check=True, capture_output=True, timeout=7200)
-    rate = count / (time.perf_counter() - started)
-    data.unlink()
-    return rate
+ROUNDS = 4  # of the single-GET comparison with the baseline store
+# Issue #12's targets; "blocked": the longest a GET may wait while /stats requests run (s).
+TARGETS = {"import": 1000.0, "reimport": 5000.0, "ratio": 5.0, "page": 100.0, "stats": 2.0,
+           "blocked": 0.1, "get": 1.2, "start": 5.0, "memory": 300.0, "disk": 1.5}
 
 
-def request_makers(count: int, rng: random.Random) -> dict:
-    """Request kind -> a function giving the next path to GET (paging keeps state)."""
-    ids = [f"NCT6{number:07d}" for number in range(count)]
-
-    def url(**params) -> str:
-        return f"{LIST}?{urllib.parse.urlencode(params)}"
-
-    return {
-        "GET study": lambda: f"/api/v2/studies/{rng.choice(ids)}",
-        "term": lambda: url(**{"query.term": rng.choice(WORDS[:20])}),
-        "cond": lambda: url(**{"query.cond": rng.choice(WORDS[:20])}),
-        "status filter": lambda: url(**{"filter.overallStatus": "RECRUITING"}),
-        "ids list of 100": lambda: url(**{"filter.ids": ",".join(rng.sample(ids, 100))}),
-        "advanced RANGE": lambda: url(**{
-            "filter.advanced": f"AREA[StartDate]RANGE[{rng.randint(2000, 2025)}-01-01,MAX]"}),
-        "geo 50mi": lambda: url(**{"filter.geo": "distance({},{},50mi)".format(
-            *rng.choice(CITIES)[1:])}),
-        "sorted by date": lambda: url(sort="LastUpdatePostDate:desc"),
-        "term, countTotal": lambda: url(**{"query.term": rng.choice(WORDS[:20]),
-                                           "countTotal": "true"}),
-        "paging to page 50": None,  # stateful, see `drive`
-    }
-
-
-def _page_walker(connection: http.client.HTTPConnection):
-    """Yields latencies of walking pages 1..50 of all studies, over and over."""
-    import json
-
-    while True:
-        token = None
-        for _ in range(50):
-            path = f"{LIST}?pageSize=10" + (f"&pageToken={token}" if token else "")
-            started = time.perf_counter()
-            connection.request("GET", path)
-            response = connection.getresponse()
-            body = response.read()
-            yield time.perf_counter() - started, response.status
-            token = json.loads(body).get("nextPageToken")
-            if token is None:
-                break
-
-
-def drive(port: int, maker, connections: int, seconds: float) -> list[float]:
-    """Closed-loop load for `seconds`; latencies in seconds of the 200 responses."""
-    latencies, lock, deadline = [], threading.Lock(), time.monotonic() + seconds
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine = []
-        if maker is None:
-            for latency, status in _page_walker(connection):
-                if status != 200:
-                    raise RuntimeError(f"status {status} while paging")
-                mine.append(latency)
-                if time.monotonic() > deadline:
-                    break
-        else:
-            while time.monotonic() < deadline:
-                path = maker()
-                started = time.perf_counter()
-                connection.request("GET", path)
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"{path}: status {response.status}")
-                mine.append(time.perf_counter() - started)
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(latencies)
-
-
-def worker_rss_mb(master_pid: int) -> tuple[float, float]:
-    """Resident memory of the gunicorn workers (children of the master), in MB: private
-    (anonymous: the Python heap) and file-backed (the memory-mapped store, shared, which the
-    kernel reclaims under pressure)."""
-    private = shared = 0
-    for task in Path(f"/proc/{master_pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            for line in Path(f"/proc/{child}/status").read_text().splitlines():
-                if line.startswith("RssAnon:"):
-                    private += int(line.split()[1])
-                elif line.startswith("RssFile:"):
-                    shared += int(line.split()[1])
-    return private / 1024, shared / 1024
-
-
-def run_size(count: int, args, folder: Path) -> dict:
-    """Import, serve and measure one store size; the rows of its table."""
-    database = folder / f"store-{count}.sqlite3"
+def build_store(count: int, args, folder: Path) -> tuple[Path, dict, dict]:
+    """The store of `count` studies (imported, or kept from an earlier run), the manifest
+    and the import figures: name -> (records/s, measured in this run?)."""
+    ndjson, manifest = data.generate(folder, count, args.distribution)
+    database = folder / f"store-{args.distribution}-{count}.sqlite3"
     env = server_env(f"sqlite:///{database}")
-    rate = import_store(database, count, env)
-    server = start_server("ours", env, folder)
+    imports = {name: (rate, False) for name, rate in manifest["imports"].items()}
+    sources = {"ndjson": ndjson}
+    if "zip" in args.formats:
+        sources["zip"] = data.make_zip(ndjson)
+    kept = manifest.get("imported") and database.is_file()
+    for name in args.formats:
+        if name != "ndjson" and not (kept and f"import {name}" in imports):
+            # Into a store of its own, removed afterwards.
+            other = database.with_name(f"{name}-{database.name}")
+            data.remove_store(other)
+            imports[f"import {name}"] = (data.timed_import(
+                sources[name], other, count, server_env(f"sqlite:///{other}"),
+                f"import {name}"), True)
+            data.remove_store(other)
+    if not kept:
+        data.remove_store(database)
+        imports["import ndjson"] = (data.timed_import(ndjson, database, count, env,
+                                                      "import ndjson"), True)
+        manifest["imported"] = True
+    for name in args.formats:
+        imports[f"re-import {name}"] = (data.timed_import(
+            sources[name], database, count, env, f"re-import {name}"), True)
+    manifest["imports"] = {name: rate for name, (rate, _) in imports.items()}
+    data.save_manifest(ndjson, manifest)
+    if not args.keep:
+        for path in sources.values():
+            path.unlink()
+    return database, manifest, imports
+
+
+def run_kind(port: int, name: str, counted: bool, connections: int, seconds: float,
+             rng: random.Random, ids: list[str]) -> list[float]:
+    """Closed-loop load of one search kind, with `countTotal` if `counted`: latencies."""
+    extra = {"countTotal": "true"} if counted else {}
+    if name in PAGED:
+        return drive(port, None, connections, seconds, PAGED[name], extra)
+    return drive(port, lambda: url({**KINDS[name](rng, ids), **extra}), connections, seconds)
+
+
+def load_figures(port: int, count: int, args) -> dict:
+    """First request and p95 under load of the single GET and every search kind."""
+    rng, ids = random.Random(11), [f"NCT6{number:07d}" for number in range(count)]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    kinds = [(name, counted) for name in [*KINDS, "page of 1000, 2 fields"]
+             for counted in (False, True)
+             if not (counted and name == "page of 1000, 2 fields")]
+    figures = {}
+    for name, counted in kinds:  # first requests, before any load
+        params = {} if name in PAGED else KINDS[name](rng, ids)
+        params |= {"countTotal": "true"} if counted else {}
+        if name in PAGED:
+            size, _, fields = PAGED[name]
+            params |= {"pageSize": size, **({"fields": fields} if fields else {})}
+        figures[(name, counted)] = {"first": get(connection, url(params))[0]}
+    connection.close()
+    get_latencies = drive(port, lambda: f"/api/v2/studies/{rng.choice(ids)}",
+                          args.connections, args.seconds)
+    figures[("GET study", False)] = {"p50": percentile(get_latencies, 50),
+                                     "p95": percentile(get_latencies, 95)}
+    for name, counted in kinds:
+        data.log(f"{count:,}: load {name}{', countTotal' if counted else ''}")
+        run_kind(port, name, counted, args.connections, 0.5, rng, ids)  # warm-up
+        latencies = run_kind(port, name, counted, args.connections, args.seconds, rng, ids)
+        figures[(name, counted)] |= {"p50": percentile(latencies, 50),
+                                     "p95": percentile(latencies, 95), "n": len(latencies)}
+    return figures
+
+
+def count_checks(port: int, count: int, manifest: dict, limit: int) -> dict:
+    """Kind -> (countTotal, {how: what it should be}): what the generator wrote, and the
+    studies got by paging through (searches of up to `limit` studies)."""
+    ids = [f"NCT6{number:07d}" for number in range(count)]
+    checks = {}
+    for name, (params, known) in expected_counts(manifest, count, random.Random(5),
+                                                 ids).items():
+        counted = total_count(port, params)
+        expected = {} if known is None else {"generator": known}
+        if counted <= limit:
+            expected["paged"] = paged_count(port, params, 2 * limit)
+        checks[name] = (counted, expected)
+    return checks
+
+
+def interleaved_gets(servers: dict, args) -> dict[str, float]:
+    """Single-GET p95 of each server (name -> (server, study count)), measured in rounds
+    taking turns (A B B A ...), so that a busy machine weighs on both alike."""
+    rng, latencies = random.Random(13), {name: [] for name in servers}
+    names = list(servers)
+    for number in range(ROUNDS):
+        for name in names if number % 2 == 0 else names[::-1]:
+            server, count = servers[name]
+            latencies[name] += drive(
+                server.port, lambda c=count: f"/api/v2/studies/NCT6{rng.randrange(c):07d}",
+                args.connections, args.seconds / ROUNDS * 2)
+    return {name: percentile(sorted(values), 95) for name, values in latencies.items()}
+
+
+def run_size(count: int, args, folder: Path, baseline: dict | None = None) -> dict:
+    """Everything measured at one store size; GETs taking turns with the `baseline`'s
+    store, if any, on a server of its own."""
+    database, manifest, imports = build_store(count, args, folder)
+    server, servers = serve(database, folder), []
     try:
-        wait_ready(server, "NCT60000000")
-        rng = random.Random(11)
-        rows = {}
-        for name, maker in request_makers(count, rng).items():
-            drive(server.port, maker, args.connections, 0.5)  # warm-up
-            latencies = drive(server.port, maker, args.connections, args.seconds)
-            rows[name] = (len(latencies), percentile(latencies, 50) * 1000,
-                          percentile(latencies, 95) * 1000)
-        rss = worker_rss_mb(server.process.pid)
+        start = first_answer(server, "NCT60000000")
+        data.log(f"{count:,}: server answered {start:.2f} s after start; stats")
+        stats = stats_first(server.port)
+        data.log(f"{count:,}: searches")
+        figures = load_figures(server.port, count, args)
+        data.log(f"{count:,}: count checks")
+        checks = count_checks(server.port, count, manifest, args.check_limit)
+        memory = worker_private_mb(server.process.pid)
+        gets = None
+        if baseline is not None:
+            data.log(f"{count:,}: GET against the {baseline['count']:,} store, in turns")
+            servers.append(serve(baseline["database"], folder))
+            first_answer(servers[0], "NCT60000000")
+            gets = interleaved_gets({"size": (server, count),
+                                     "baseline": (servers[0], baseline["count"])}, args)
     finally:
-        stop_server(server)
-    return {"import": rate, "rows": rows, "rss": rss}
+        for running in [server, *servers]:
+            stop(running)
+    disk = sum(path.stat().st_size for path in data.store_files(database))
+    if not args.keep and baseline is not None:  # the baseline's store serves every size
+        data.remove_store(database)
+    return {"count": count, "imports": imports, "start": start, "stats": stats,
+            "figures": figures, "checks": checks, "memory": memory, "gets": gets,
+            "database": database, "disk": disk / manifest["bytes"], "disk_gb": disk / 1e9}
 
 
-def report(count: int, result: dict) -> None:
-    """Print one size's table."""
-    rows, get_p95 = result["rows"], result["rows"]["GET study"][2]
-    private, mapped = result["rss"]
-    print(f"\n== {count:,} studies: import {result['import']:,.0f} records/s "
-          f"(target >= {TARGET_IMPORT_RATE:,.0f}); worker RSS {private:,.0f} MB private "
-          f"+ {mapped:,.0f} MB mapped store file")
-    print(f"{'request':<20}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p95/GET p95':>14}")
-    for name, (requests, p50, p95) in rows.items():
-        ratio = "" if name == "GET study" else f"{p95 / get_p95:.2f}"
-        flag = " over target" if ratio and p95 / get_p95 > TARGET_SEARCH_RATIO else ""
-        print(f"{name:<20}{requests:>8}{p50:>10.2f}{p95:>10.2f}{ratio:>14}{flag}")
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--distribution", choices=DISTRIBUTIONS, default="registry")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--formats", default="ndjson,zip",
+                        help="what to import: ndjson, zip or both (comma-separated)")
+    parser.add_argument("--baseline", type=int, default=1000,
+                        help="the small store single-GET p95 and memory are compared with "
+                        "(0: none)")
+    parser.add_argument("--check-limit", type=int, default=20_000,
+                        help="count by paging through searches of up to this many studies")
+    parser.add_argument("--keep", type=Path, help="make and keep files here, reuse them")
+    args = parser.parse_args(argv)
+    args.formats = [name for name in args.formats.split(",") if name]
+    if "ndjson" not in args.formats or not set(args.formats) <= {"ndjson", "zip"}:
+        parser.error("--formats: ndjson, optionally with zip")
+    return args
+
+
+def _stop_on_sigterm(signal_number, frame) -> None:
+    raise SystemExit(128 + signal_number)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--connections", type=int, default=2)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as folder:
-        for count in (int(size) for size in args.sizes.split(",")):
-            report(count, run_size(count, args, Path(folder)))
+    args = parse_args(argv)
+    # SIGTERM unwinds as Ctrl-C does: the import or server under way is stopped and the
+    # temporary folder removed.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Before anything runs for hours; what `--keep` keeps of one size stays for the next.
+        for count in [sum(sizes)] if args.keep else sizes:
+            data.check_disk(folder, count, args.distribution, "zip" in args.formats)
+        baseline = run_size(args.baseline, args, folder) if args.baseline else None
+        if baseline:
+            print_table(baseline, None, TARGETS)
+        for count in sizes:
+            print_table(run_size(count, args, folder, baseline), baseline, TARGETS)
     return 0
 
 

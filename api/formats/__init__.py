@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.formats import csv_format, fhir, markup, ris, zip_format
-from api.formats.projection import project, resolve_fields
+from api.formats.projection import project, project_text, resolve_fields
 from api.formats.study import FieldsError, StudyText
 
 __all__ = ["FORMATS", "LIST_FORMATS", "MARKUP_FORMATS", "FieldsError", "Format", "StudyText",
-           "project"]
+           "project", "project_text"]
 
 
 def select_pieces(fields: list[str] | None, query_areas: tuple[str, ...] | None = None):

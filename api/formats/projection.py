@@ -9,6 +9,11 @@ omits absent data.
 
 from __future__ import annotations
 
+import json
+import threading
+
+import simdjson
+
 from api.formats.study import FieldsError
 from schemas.catalogue import catalogue
 from schemas.search_areas import BY_NAME
@@ -62,3 +67,50 @@ def project(value, tree):
                 kept[key] = reduced
         return kept or None
     return None
+
+
+# A parser per thread: simdjson parsers are not shareable, and reusing one is cheaper than
+# making one per document.
+_parsers = threading.local()
+
+
+def project_text(text: bytes | str, tree):
+    """`project(json.loads(text), tree)`, reading only the requested parts of `text`.
+
+    A page of 1,000 studies with `fields=NCTId,BriefTitle` would otherwise build every
+    object of every study to keep two strings of each: simdjson indexes the text in one
+    pass, and only the parts kept become Python objects. Text simdjson refuses (a number
+    beyond 64 bits, say) is read by the standard parser.
+    """
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = simdjson.Parser()
+    try:
+        return _lazy(parser.parse(text), tree)
+    except (ValueError, RuntimeError):
+        return project(json.loads(text), tree)
+
+
+def _lazy(value, tree):
+    """`project` over simdjson's lazy objects: children are read only under requested keys."""
+    if tree is WHOLE:
+        return _whole(value)
+    if isinstance(value, simdjson.Array):
+        items = [item for item in (_lazy(element, tree) for element in value)
+                 if item is not None]
+        return items or None
+    if isinstance(value, simdjson.Object):
+        kept = {}
+        for key in value.keys():  # the document's order
+            if key in tree and (reduced := _lazy(value[key], tree[key])) is not None:
+                kept[key] = reduced
+        return kept or None
+    return None
+
+
+def _whole(value):
+    if isinstance(value, simdjson.Object):
+        return value.as_dict()
+    if isinstance(value, simdjson.Array):
+        return value.as_list()
+    return value

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import orjson
+
 from api import json_text
 from schemas.guard import Problem, RecordRefused
 
@@ -19,6 +21,27 @@ _TOKENS = re.compile(r'("(?:[^"\\]|\\.)*")|[ \t\n\r]+')
 _NOT_BRACKETS_OR_QUOTES = bytes(code for code in range(256) if code not in b'[]{}"')
 _AS_PARENTHESES = bytes.maketrans(b"[]{}", b"()()")
 _OPEN = ord("(")
+
+
+def compact_document(text: str):
+    """The value `text` holds when `text` is one JSON value written compactly, every key
+    once (as the registry's bulk data and this server's output are); None otherwise.
+
+    What `orjson` parses and writes back as the same text has no whitespace between
+    tokens, no duplicate key (a parser keeps one of them, so the text would come out
+    shorter) and no number literal that reads differently: it is stored as it is. Anything
+    else (None) goes the careful way: `parse`, `minify`.
+    """
+    stripped = text.strip(" \t\n\r")
+    try:
+        document = orjson.loads(stripped)
+    except orjson.JSONDecodeError:  # also: nested too deep, integers past 64 bits
+        return None
+    try:
+        same = orjson.dumps(document) == stripped.encode()
+    except TypeError:  # integers past 64 bits
+        return None
+    return document if same else None
 
 
 def minify(text: str, document=None) -> str:

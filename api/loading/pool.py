@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from api.loading.records import DEFAULT_LIMITS, Limits, check
 from api.sources import Unit
@@ -61,9 +61,24 @@ def _with_results(chunk: list, results: list) -> Iterator:
 
 
 def _context():
-    # Workers are the parent's own children with `fork` (Linux) and `spawn` (macOS), so
-    # the watchdog's parent pid is right; `forkserver` would make them its children.
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    """`fork` while this process runs no other thread, else `spawn`.
+
+    Forking a process that runs threads can copy a lock another thread holds (Python 3.12
+    warns of it), so a threaded caller (a test run, a server) gets `spawn`; the command
+    line runs none yet, and forks: a spawned worker imports the application again before
+    its first answer, at every import. Either way the workers are the
+    parent's own children, so the watchdog's parent pid is right (`forkserver` would make
+    them its children).
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _done(result) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
 
 
 def _hand_over(queue_: queue.Queue, entry, stopping: threading.Event) -> None:
@@ -77,16 +92,24 @@ def _hand_over(queue_: queue.Queue, entry, stopping: threading.Event) -> None:
 
 
 def _feed(items: Iterable, pool: ProcessPoolExecutor, limits: Limits, chunk_size: int,
-          in_flight: queue.Queue, stopping: threading.Event) -> None:
-    """Reader thread: read the sources, submit chunks to the pool, queue them in order."""
+          in_flight: queue.Queue, stopping: threading.Event, finished: threading.Event) -> None:
+    """Reader thread: read the sources, submit chunks to the pool, queue them in order.
+
+    A spawning pool starts a worker when a task finds none idle, from the thread that
+    submits it: this one. PR_SET_PDEATHSIG kills a worker when the thread that started it
+    ends, so this thread ends only once the import is `finished` with the workers. A chunk
+    with nothing to check (a re-import's recognised studies) starts no spawned worker.
+    """
     try:
         iterator = iter(items)
         while not stopping.is_set() and (chunk := list(itertools.islice(iterator, chunk_size))):
             units = [item for item in chunk if isinstance(item, Unit)]
-            _hand_over(in_flight, (chunk, pool.submit(_check_all, units, limits)), stopping)
+            future = pool.submit(_check_all, units, limits) if units else _done([])
+            _hand_over(in_flight, (chunk, future), stopping)
         _hand_over(in_flight, _END, stopping)
     except BaseException as error:  # noqa: BLE001 - raised again in the consumer
         _hand_over(in_flight, error, stopping)
+    finished.wait()
 
 
 def checked(items: Iterable, workers: int, limits: Limits = DEFAULT_LIMITS,
@@ -103,15 +126,18 @@ def checked(items: Iterable, workers: int, limits: Limits = DEFAULT_LIMITS,
         for item in items:
             yield check(item, limits) if isinstance(item, Unit) else item
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+    context = _context()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_die_with_parent, initargs=(os.getpid(),))
-    # Start the workers from this thread: PR_SET_PDEATHSIG fires when the thread that
-    # forked them ends, and the reader thread ends with the input.
-    pool.submit(int).result()
+    if context.get_start_method() == "fork":
+        # A forking pool starts every worker at the first task: here, while this is the
+        # only thread (the reader thread starts below).
+        pool.submit(int).result()
     in_flight: queue.Queue = queue.Queue(maxsize=4 * workers)
-    stopping = threading.Event()
+    stopping, finished = threading.Event(), threading.Event()
     threading.Thread(target=_feed, name="import-reader", daemon=True,
-                     args=(items, pool, limits, chunk_size, in_flight, stopping)).start()
+                     args=(items, pool, limits, chunk_size, in_flight, stopping,
+                           finished)).start()
     try:
         while (entry := in_flight.get()) is not _END:
             if isinstance(entry, BaseException):
@@ -121,3 +147,4 @@ def checked(items: Iterable, workers: int, limits: Limits = DEFAULT_LIMITS,
     finally:
         stopping.set()
         pool.shutdown(wait=True, cancel_futures=True)
+        finished.set()

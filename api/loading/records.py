@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from api.loading.jsontext import deeper_than, minify, parse
+from api.loading.jsontext import compact_document, deeper_than, minify, parse
 from api.search.extract import extract
+from api.statistics.contributions import contribution
 from api.sources import Unit
 from api.store import Record
 from schemas import guard
@@ -38,25 +39,53 @@ DEFAULT_LIMITS = Limits()
 def to_record(document, raw: str, source: str) -> Record:
     """Check `document` with the guard and make it a storable `Record` of its raw text."""
     guard.check(document, source)
+    return _record(document, minify(raw, document))
+
+
+def _record(document, text: str) -> Record:
+    """The `Record` of a `document` the guard accepted, stored as `text`."""
     identification = document["protocolSection"]["identificationModule"]
-    return Record(identification["nctId"], minify(raw, document),
-                  tuple(identification.get("nctIdAliases", ())), extract(document))
+    return Record(identification["nctId"], text,
+                  tuple(identification.get("nctIdAliases", ())), extract(document),
+                  contribution(document, text.encode()))
 
 
-def _bounded(text: str, source: str, limits: Limits) -> None:
-    """Refuse `text` over the size or nesting limit, before parsing it."""
+def _compact_study(text: str, source: str, limits: Limits) -> list[Record] | None:
+    """The common case, cheaply: `text` is one study, compact, that the guard accepts.
+
+    None for anything else, which `records_from_text` then reads the careful way: it
+    comes to the same records, or refuses with the same problems. The nesting scan is
+    skipped when the schema itself bounds the nesting within the limit.
+    """
+    document = compact_document(text)
+    if not isinstance(document, dict) or isinstance(document.get("studies"), list):
+        return None
+    bound = guard.depth_bound()
+    if (bound is None or bound > limits.max_depth) and deeper_than(text, limits.max_depth):
+        return None
+    try:
+        guard.check(document, source)
+    except RecordRefused:
+        return None
+    return [_record(document, text.strip(" \t\n\r"))]
+
+
+def _bounded_size(text: str, source: str, limits: Limits) -> None:
+    """Refuse `text` over the size limit, before parsing it."""
     # Characters never outnumber UTF-8 bytes: encode only when it could be too large.
     if len(text) * 4 > limits.max_bytes and len(text.encode()) > limits.max_bytes:
         raise RecordRefused(source, [Problem("", "size", f"larger than the limit of "
                                              f"{limits.max_bytes:,} bytes")])
-    if deeper_than(text, limits.max_depth):
-        raise RecordRefused(source, [Problem("", "depth", f"nested deeper than the limit "
-                                             f"of {limits.max_depth} levels")])
 
 
 def records_from_text(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> list[Record]:
     """Every study in `text` as a `Record`; raises `RecordRefused` at the first refusal."""
-    _bounded(text, source, limits)
+    _bounded_size(text, source, limits)
+    if (records := _compact_study(text, source, limits)) is not None:
+        return records
+    if deeper_than(text, limits.max_depth):
+        raise RecordRefused(source, [Problem("", "depth", f"nested deeper than the limit "
+                                             f"of {limits.max_depth} levels")])
     records = [to_record(document, raw, label) for label, document, raw in parse(text, source)]
     counts = Counter(record.nct_id for record in records)
     duplicates = sorted(nct_id for nct_id, times in counts.items() if times > 1)

@@ -61,42 +61,54 @@ def _full_text() -> frozenset[str]:
     return frozenset(fields.text_columns())
 
 
+# How `extract` reads one wire key of an object: the table of the object below it (None for
+# a leaf), the leaf's piece, its kind and whether it is full-text indexed.
+_Key = tuple[dict | None, str | None, str | None, bool]
+
+
 @functools.cache
-def _children(path: str) -> dict:
-    """Wire key -> (catalogue node, kind) below the node at `path` ('' for the root)."""
+def _table(path: str) -> dict[str, _Key]:
+    """Wire key -> `_Key` below the node at `path` ('' for the root), worked out once."""
     nodes = catalogue().by_path[path].children if path else catalogue().roots
-    return {node.name: (node, fields.kind(node) if node.is_leaf else None) for node in nodes}
+    return {node.name: (None, node.piece, fields.kind(node), node.piece in _full_text())
+            if node.is_leaf else (_table(node.path), None, None, False) for node in nodes}
 
 
 def extract(document: dict) -> IndexEntry:
     """The `IndexEntry` of a study document the guard accepted."""
-    entry = IndexEntry()
-    _walk(document, "", entry)
+    entry, texts = IndexEntry(), {}
+    _walk(document, _table(""), entry, texts)
+    # Values of one piece joined once, at the end: joining as they come is quadratic.
+    entry.text = {piece: "\n".join(values) for piece, values in texts.items()}
     return entry
 
 
-def _walk(value: dict, path: str, entry: IndexEntry) -> None:
+def _walk(value: dict, table: dict[str, _Key], entry: IndexEntry,
+          texts: dict[str, list[str]]) -> None:
     for key, child in value.items():
-        node, kind = _children(path)[key]
-        if kind is None:
-            for item in child if isinstance(child, list) else [child]:
-                _walk(item, node.path, entry)
-        else:
-            for item in child if isinstance(child, list) else [child]:
-                _leaf(node.piece, kind, item, entry)
+        below, piece, kind, full_text = table[key]
+        items = child if isinstance(child, list) else (child,)
+        if below is not None:
+            for item in items:
+                _walk(item, below, entry, texts)
+        elif items:
+            _leaves(piece, kind, full_text, items, entry, texts)
 
 
-def _leaf(piece: str, kind: str, value, entry: IndexEntry) -> None:
+def _leaves(piece: str, kind: str, full_text: bool, items, entry: IndexEntry,
+            texts: dict[str, list[str]]) -> None:
+    """Index the values `items` (at least one) of leaf `piece`."""
     entry.present.add(piece)
     if kind == fields.GEO:
-        entry.geo.append((value["lat"], value["lon"]))
+        entry.geo.extend((value["lat"], value["lon"]) for value in items)
         return
-    if kind == fields.TEXT or piece in _full_text():
-        previous = entry.text.get(piece)
-        entry.text[piece] = f"{previous}\n{value}" if previous else str(value)
+    if kind == fields.TEXT or full_text:
+        texts.setdefault(piece, []).extend(map(str, items))
     if kind == fields.TEXT:
         return
-    number = fields.sort_key(kind, value)
-    entry.values.add((piece, fields.stored_value(kind, value), number))
-    if number is not None and kind in (fields.DATE, fields.NUMBER, fields.AGE):
-        entry.sort_keys.setdefault(piece, number)
+    sorts = kind in (fields.DATE, fields.NUMBER, fields.AGE)
+    for value in items:
+        number = fields.sort_key(kind, value)
+        entry.values.add((piece, fields.stored_value(kind, value), number))
+        if sorts and number is not None:
+            entry.sort_keys.setdefault(piece, number)

@@ -6,11 +6,10 @@ JSON projection where the format takes one.
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
 
 from api import json_text
-from api.formats import StudyText, project
+from api.formats import StudyText, project_text
 from api.services.requests import StudyRequest
 from api.services.studies import study_document
 from api.store.base import Store
@@ -32,7 +31,7 @@ def render_study(store: Store, request: StudyRequest) -> Rendered:
     stored = study_document(store, request.nct_id)
     text = stored.json
     if writer.projects and output.selection is not None:
-        text = json_text.dumps(project(json.loads(text), output.selection) or {})
+        text = json_text.dumps(project_text(text, output.selection) or {})
     body = writer.render(StudyText(request.nct_id, text, output.selection, output.markup))
     headers = None
     if writer.filename:

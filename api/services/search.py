@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from api import json_text
 from api.exceptions import InvalidRequest
-from api.formats import csv_format, project
+from api.formats import csv_format, project, project_text
 from api.formats.markup import legacy_document
 from api.search import tokens
 from api.services.requests import Output, SearchRequest
@@ -55,6 +55,8 @@ def find_studies(store: Store, request: SearchRequest,
 
 def _reshaped(document: bytes, output: Output) -> bytes:
     """A stored study with legacy markup and/or only the requested fields."""
+    if output.markup != "legacy":  # only the fields: the rest of the text is not read
+        return json_text.dumps_bytes(project_text(document, output.selection) or {})
     study = json.loads(document)
     if output.markup == "legacy":
         study = legacy_document(study)

@@ -1,67 +1,71 @@
-"""`/stats/*`: statistics over every stored study, computed once per change of the data.
+"""`/stats/*`: statistics over every stored study, read from the figures the store keeps.
 
-Each statistic is computed in one pass over `store.iter_documents()` (documents are read in
-batches and dropped once tallied, see `stats_tallies`) on the first request after the store's
-`generation()` moves, and kept until it moves again; a request in between only looks up the
-cached result. Field statistics are kept already encoded as JSON, one item per field,
-because they are large (up to 250 top values per field) and the same for every request.
+The store maintains the figures as studies are written (`Store.field_statistics`,
+`size_statistics`), so a first request costs a few queries, not a pass over the documents.
+Each process keeps the answers it made, already encoded as JSON, until the store's
+`generation()` moves: the items are large (up to 250 top values per field) and the same for
+every request.
 """
 
 from __future__ import annotations
 
-import gzip
-import heapq
-import math
 import threading
 import weakref
-from array import array
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.exceptions import NotFound
-from api.services.stats_scan import FieldStats, scan_fields
+from api.statistics import fields
+from api.statistics.figures import (
+    current,
+    percentile_rank,
+    size_item,
+    size_range,
+    value_item,
+)
+from api.statistics.figures import size_stats as gzip_stats
 from api.store import Store
 from schemas.catalogue import FieldNode, catalogue
 
-__all__ = ["field_sizes", "field_values", "size_stats"]
-
-LARGEST_STUDIES = 10
-PERCENTILES = (5, 25, 50, 75, 95)
-# Java's default deflate level (GZIPOutputStream), on the guess that the registry's figures
-# come from its Java servers; Python's gzip defaults to 9: slightly smaller, and slower.
-GZIP_LEVEL = 6
+__all__ = ["field_sizes", "field_values", "percentile_rank", "size_range", "size_stats"]
 
 
-def _encode(items: Iterable[bytes]) -> bytes:
+def _encode(items) -> bytes:
     """A JSON array of already-encoded items."""
     return b"[" + b",".join(items) + b"]"
 
 
 @dataclass
+class FieldItems:
+    """Every field's statistics, each already encoded as one JSON item, by node path."""
+
+    values: dict[str, bytes]  # FieldValuesStats of every leaf with value statistics
+    sizes: dict[str, bytes]  # ListSizes of every list field
+
+
+@dataclass
 class _Entry:
-    key: str | None
+    key: int | None
     value: object
 
 
 class StatsCache:
-    """One store's statistics, each recomputed when the store's data timestamp moves."""
+    """One store's answers, each made again when the store's generation moves."""
 
     def __init__(self):
         self._entries: dict[str, _Entry] = {}
-        # One computation at a time: concurrent first requests wait for it instead of each
-        # scanning the whole store.
+        # One read at a time per process: concurrent first requests share its result.
         self._lock = threading.Lock()
 
-    def get(self, store: Store, name: str, compute: Callable[[Iterable], object]):
-        """The statistic `name`, computed by `compute(documents)` if stale or missing."""
-        # Read before the scan: a change during the scan leaves a stale key behind, so the
-        # next request computes again.
+    def get(self, store: Store, name: str, make: Callable[[Store], object]):
+        """The answer `name`, made by `make(store)` if stale or missing."""
+        # Read before the figures: a change meanwhile leaves a stale key, so the next
+        # request reads again.
         key = store.generation()
         with self._lock:
             entry = self._entries.get(name)
             if entry is None or entry.key != key:
-                entry = self._entries[name] = _Entry(key, compute(store.iter_documents()))
+                entry = self._entries[name] = _Entry(key, make(store))
             return entry.value
 
 
@@ -80,11 +84,17 @@ def cache_for(store: Store) -> StatsCache:
 
 def size_stats(store: Store) -> dict:
     """GzipStats: how large the stored studies are, gzip-compressed."""
-    return cache_for(store).get(store, "sizes", gzip_stats)
+    return cache_for(store).get(store, "sizes", lambda s: gzip_stats(s.size_statistics()))
 
 
-def _field_stats(store: Store) -> FieldStats:
-    return cache_for(store).get(store, "fields", scan_fields)
+def _items(store: Store) -> FieldItems:
+    figures = store.field_statistics()
+    return FieldItems(values={node.path: value_item(node, figures) for node in fields.leaves()},
+                      sizes={node.path: size_item(node, figures) for node in fields.lists()})
+
+
+def _field_items(store: Store) -> FieldItems:
+    return cache_for(store).get(store, "fields", _items)
 
 
 def _requested(names: list[str], available: dict[str, bytes], what: str) -> list[str]:
@@ -105,64 +115,20 @@ def _requested(names: list[str], available: dict[str, bytes], what: str) -> list
     return paths
 
 
-def field_values(store: Store, types: list[str] | None, fields: list[str] | None) -> bytes:
+def field_values(store: Store, types: list[str] | None, names: list[str] | None) -> bytes:
     """FieldValuesStats of the leaf fields named (all current ones if None), as JSON.
 
     `types` keeps only fields of those FieldStatsType values.
     """
-    stats = _field_stats(store)
-    paths = stats.current_leaves if fields is None else _requested(fields, stats.values, "leaf")
-    return _encode(
-        stats.values[path] for path in paths if types is None or stats.types[path] in types
-    )
+    items = _field_items(store)
+    paths = current(fields.leaves()) if names is None else _requested(names, items.values,
+                                                                      "leaf")
+    kinds = fields.types()
+    return _encode(items.values[path] for path in paths if types is None or kinds[path] in types)
 
 
-def field_sizes(store: Store, fields: list[str] | None) -> bytes:
+def field_sizes(store: Store, names: list[str] | None) -> bytes:
     """ListSizes of the list fields named (all current ones if None), as JSON."""
-    stats = _field_stats(store)
-    paths = stats.current_lists if fields is None else _requested(fields, stats.sizes, "list")
-    return _encode(stats.sizes[path] for path in paths)
-
-
-def size_range(size: int) -> str:
-    """The range of sizes `size` falls in: 0-1KB, 1-2KB, 2-4KB, ... (1 KB = 1024 bytes)."""
-    kilobytes = size // 1024
-    if kilobytes == 0:
-        return "0-1KB"
-    low = 1 << (kilobytes.bit_length() - 1)
-    return f"{low}-{2 * low}KB"
-
-
-def percentile(ordered: list[int], rank: int) -> int:
-    """The nearest-rank `rank`-th percentile of a sorted, non-empty list."""
-    return ordered[max(math.ceil(rank / 100 * len(ordered)), 1) - 1]
-
-
-def gzip_stats(documents: Iterable[tuple[str, str | bytes]]) -> dict:
-    """GzipStats of `documents`: each study's size is its stored JSON text, gzip-compressed."""
-    sizes = array("q")
-    largest: list[tuple[int, int, str]] = []  # a min-heap; on equal sizes, lower ids win
-    for order, (nct_id, text) in enumerate(documents):
-        data = text.encode() if isinstance(text, str) else text
-        size = len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
-        sizes.append(size)
-        entry = (size, -order, nct_id)
-        if len(largest) < LARGEST_STUDIES:
-            heapq.heappush(largest, entry)
-        else:
-            heapq.heappushpop(largest, entry)
-    ordered = sorted(sizes)
-    ranges = Counter(size_range(size) for size in ordered)  # ascending: Counter keeps order
-    return {
-        "total_studies": len(ordered),
-        "average_size_bytes": round(sum(ordered) / len(ordered)) if ordered else 0,
-        "largest_studies": [
-            {"id": nct_id, "size_bytes": size} for size, _, nct_id in sorted(largest, reverse=True)
-        ],
-        "percentiles": {str(rank): percentile(ordered, rank) for rank in PERCENTILES}
-        if ordered
-        else {},
-        "ranges": [
-            {"size_range": label, "studies_count": count} for label, count in ranges.items()
-        ],
-    }
+    items = _field_items(store)
+    paths = current(fields.lists()) if names is None else _requested(names, items.sizes, "list")
+    return _encode(items.sizes[path] for path in paths)

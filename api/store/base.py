@@ -15,20 +15,24 @@ from typing import NamedTuple
 
 from api.search.criteria import SortKey
 from api.search.extract import IndexEntry
+from api.statistics.contributions import Contribution
+from api.statistics.figures import FieldFigures, SizeFigures
 
 
 @dataclass(frozen=True)
 class Record:
     """A study ready to store: its NCT id, aliases and its JSON text exactly as received.
 
-    `index` is what the store indexes for it, when the caller has worked it out already
-    (the loader does, in its worker processes); otherwise the store does.
+    `index` is what the store indexes for it and `statistics` what it adds to the
+    statistics (`contribution(document, text.encode())`), when the caller has worked them out
+    already (the loader does, in its worker processes); otherwise the store does.
     """
 
     nct_id: str
     text: str
     aliases: tuple[str, ...] = ()
     index: IndexEntry | None = field(default=None, compare=False, repr=False)
+    statistics: Contribution | None = field(default=None, compare=False, repr=False)
 
 
 class Document(NamedTuple):
@@ -131,6 +135,24 @@ class Store(abc.ABC):
 
         Reads in batches, so a full pass over a large store holds little memory.
         """
+
+    @abc.abstractmethod
+    def remove(self, nct_ids: list[str]) -> tuple[str, ...]:
+        """Take the studies `nct_ids` out, with their index, aliases and statistics, in one
+        transaction; returns those that were stored. The generation moves if any was."""
+
+    @abc.abstractmethod
+    def field_statistics(self) -> FieldFigures:
+        """Every field's statistics as kept with the data (`/stats/field/*`), of one moment."""
+
+    @abc.abstractmethod
+    def size_statistics(self) -> SizeFigures:
+        """The stored documents' gzip sizes' figures (`/stats/size`), of one moment."""
+
+    @abc.abstractmethod
+    def rebuild_statistics(self, progress=None) -> int:
+        """Recompute every statistic from the stored documents (under the write lock);
+        `progress(n, total)` after each batch. Returns the study count."""
 
     @abc.abstractmethod
     def search(self, query: SearchQuery) -> SearchPage:

@@ -15,8 +15,11 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from api.search.extract import extract
-from api.store import sqlite_index, sqlite_open, sqlite_search
+from api.search.extract import IndexEntry, extract
+from api.statistics.contributions import contribution
+from api.statistics.sketches import EXACT_LIMIT
+from api.store import (sqlite_index, sqlite_open, sqlite_search, sqlite_sets, sqlite_stats,
+                       sqlite_stats_read)
 from api.store.base import (Document, Record, SearchPage, SearchQuery, Store, WriteResult,
                             content_tag, utc_timestamp)
 from api.store.errors import StoreError
@@ -62,7 +65,19 @@ def _connect(path: str) -> sqlite3.Connection:
     return connection
 
 
-def _settle(versions: list[Record], old: bytes | None):
+class _Stored:
+    """A stored document, parsed once however many need it (index entry, statistics)."""
+
+    def __init__(self, text: bytes | None):
+        self.text, self._document = text, None
+
+    def parsed(self) -> dict:
+        if self._document is None:
+            self._document = json.loads(self.text)
+        return self._document
+
+
+def _settle(versions: list[Record], old: bytes | None, parse_old=None):
     """Which of one study's `versions` (in input order) is to be stored, given the stored
     document `old` (None if none).
 
@@ -80,7 +95,7 @@ def _settle(versions: list[Record], old: bytes | None):
             continue
         entry = record.index if record.index is not None else extract(json.loads(record.text))
         if current is not None and current_entry is None:  # the stored one, read when needed
-            current_entry = old_entry = extract(json.loads(current))
+            current_entry = old_entry = extract(parse_old() if parse_old else json.loads(current))
         if current_entry is not None and (entry.sort_keys.get(VERSION_PIECE, 0)
                                           < current_entry.sort_keys.get(VERSION_PIECE, 0)):
             whats.append("outdated")
@@ -92,17 +107,28 @@ def _settle(versions: list[Record], old: bytes | None):
     return whats, winner, current_entry, old_entry
 
 
+def _change(winner: Record, document: bytes, stored: _Stored) -> sqlite_stats.Change:
+    """The statistics' change of writing `winner` (stored bytes `document`) over `stored`."""
+    new = winner.statistics
+    if new is None:
+        new = contribution(json.loads(document), document)
+    return winner.nct_id, new, None if stored.text is None else contribution(stored.parsed())
+
+
 class SQLiteStore(Store):
     """Studies, their aliases and their search index in one SQLite database file."""
 
-    def __init__(self, path: str | Path, lock_wait: float = 20.0):
+    def __init__(self, path: str | Path, lock_wait: float = 20.0,
+                 stats_exact_limit: int = EXACT_LIMIT):
         """Open the store at `path`, in a directory that must exist.
 
         A current store is only read; creating or upgrading one waits at most `lock_wait`
         seconds for the write lock. A store this code cannot read is refused (`StoreError`).
+        `stats_exact_limit`: distinct values of a field counted exactly (`api.statistics`).
         """
         self.path = str(path)
         self.lock_wait = lock_wait
+        self.stats_exact_limit = stats_exact_limit
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -151,14 +177,16 @@ class SQLiteStore(Store):
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
         try:
-            indexed = []
+            indexed, changes, replaced = [], [], {}
             for nct_id, offered in versions.items():
-                whats, study_id, entry = self._put_one(connection, offered)
+                whats, study_id, entry = self._put_one(connection, offered, changes, replaced)
                 for what in whats:
                     outcome[what].append(nct_id)
                 if entry is not None:
                     indexed.append((study_id, entry))
             sqlite_index.add(connection, indexed, self._piece_ids)
+            sqlite_sets.written(connection, replaced, indexed, self._piece_ids)
+            sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if outcome["added"] or outcome["replaced"]:
                 sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
                 connection.execute(
@@ -170,18 +198,22 @@ class SQLiteStore(Store):
             raise
         return WriteResult(**{what: tuple(ids) for what, ids in outcome.items()})
 
-    def _put_one(self, connection: sqlite3.Connection, versions: list[Record]):
+    def _put_one(self, connection: sqlite3.Connection, versions: list[Record], changes: list,
+                 replaced: dict[int, IndexEntry]):
         """Write the latest of one study's `versions` inside the open transaction, all but
         its index rows; refuse it (`RecordRefused`) if its id or aliases clash with others'.
 
         Returns what happened to each version (`added`, ...), the study's row id, and the
-        `IndexEntry` to index it with (None when nothing is written).
+        `IndexEntry` to index it with (None when nothing is written). Adds the statistics'
+        change to `changes` (`sqlite_stats.Change`) and, for a study replaced, the entry it
+        was indexed with to `replaced`, by study id.
         """
         stored = connection.execute(
             "SELECT studies.id, document FROM studies JOIN documents ON study_id = studies.id "
             "WHERE nct_id = ?", (versions[0].nct_id,)).fetchone()
         study_id, old = stored if stored is not None else (None, None)
-        whats, winner, entry, old_entry = _settle(versions, old)
+        stored_document = _Stored(old)
+        whats, winner, entry, old_entry = _settle(versions, old, stored_document.parsed)
         if winner is None:
             return whats, study_id, None
         problems = guard.alias_clashes(
@@ -198,7 +230,7 @@ class SQLiteStore(Store):
             connection.execute("INSERT INTO documents (study_id, document, tag) "
                                "VALUES (?, ?, ?)", (study_id, document, content_tag(document)))
         else:
-            old_entry = old_entry or extract(json.loads(old))
+            old_entry = replaced[study_id] = old_entry or extract(stored_document.parsed())
             sqlite_index.remove(connection, study_id, old_entry, self._piece_ids)
             connection.execute("UPDATE studies SET present = ? WHERE id = ?", (present, study_id))
             connection.execute("UPDATE documents SET document = ?, tag = ? WHERE study_id = ?",
@@ -206,7 +238,42 @@ class SQLiteStore(Store):
             connection.execute("DELETE FROM aliases WHERE study_id = ?", (study_id,))
         connection.executemany("INSERT OR REPLACE INTO aliases (alias, study_id) VALUES (?, ?)",
                                [(alias, study_id) for alias in winner.aliases])
+        changes.append(_change(winner, document, stored_document))
         return whats, study_id, entry
+
+    def remove(self, nct_ids: list[str]) -> tuple[str, ...]:
+        """Take the studies `nct_ids` out (index rows, aliases, statistics), in one
+        transaction; returns those that were stored. The generation moves if any was."""
+        connection, removed, changes, entries = self._connection(), [], [], {}
+        with sqlite_open.write_lock(connection, self.path, "remove studies", self.lock_wait):
+            for nct_id in dict.fromkeys(nct_ids):
+                row = connection.execute(
+                    "SELECT studies.id, document FROM studies JOIN documents ON study_id = "
+                    "studies.id WHERE nct_id = ?", (nct_id,)).fetchone()
+                if row is None:
+                    continue
+                study_id, stored = row[0], _Stored(row[1])
+                entries[study_id] = extract(stored.parsed())
+                sqlite_index.remove(connection, study_id, entries[study_id], self._piece_ids)
+                connection.execute("DELETE FROM studies WHERE id = ?", (study_id,))
+                changes.append((nct_id, None, contribution(stored.parsed())))
+                removed.append(nct_id)
+            sqlite_sets.written(connection, entries, [], self._piece_ids)
+            sqlite_stats.apply(connection, changes, self.stats_exact_limit)
+            if removed:
+                sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
+                sqlite_open.bump_generation(connection)
+        return tuple(removed)
+
+    def field_statistics(self):
+        return sqlite_stats_read.field_figures(self._connection())
+
+    def size_statistics(self):
+        return sqlite_stats_read.size_figures(self._connection())
+
+    def rebuild_statistics(self, progress=None) -> int:
+        return sqlite_open.rebuild_statistics(self._connection(), self.path, self.lock_wait,
+                                              progress, self.stats_exact_limit)
 
     def search(self, query: SearchQuery) -> SearchPage:
         return sqlite_search.search(self._connection(), query, self._piece_ids)
@@ -245,7 +312,9 @@ class SQLiteStore(Store):
         return sqlite_open.info(self._connection(), "data_timestamp")
 
     def optimize(self) -> None:
-        """Refresh the query planner's statistics, after a large import."""
+        """After a large import: keep the match sets of the commonest words
+        (`sqlite_sets.warm`), refresh the query planner's statistics."""
+        sqlite_sets.warm(self._connection())
         self._connection().execute("PRAGMA optimize")
 
     def claim_seeding(self) -> bool:

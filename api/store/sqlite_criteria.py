@@ -22,7 +22,6 @@ from api import json_text
 from api.search import criteria as c
 from api.search import fields
 from api.search.extract import area_piece_weights
-from api.store.sqlite_index import PIECE_STRIDE
 
 _KM_PER_DEGREE = 111.195
 _EARTH_KM = 6371.0088
@@ -70,7 +69,7 @@ def _fts(node) -> tuple[str | None, str] | None:
                                      for columns, body in fragments) + ")"
 
 
-def _one_piece_values(node) -> tuple[str, list[str]] | None:
+def one_piece_values(node) -> tuple[str, list[str]] | None:
     """(piece, values) of an `Or` of enum values of one piece (`filter.overallStatus=A,B`),
     which one index range answers; None for anything else."""
     if not isinstance(node, c.Or) or not all(
@@ -78,6 +77,20 @@ def _one_piece_values(node) -> tuple[str, list[str]] | None:
         return None
     pieces = {item.piece for item in node.items}
     return (pieces.pop(), [item.value for item in node.items]) if len(pieces) == 1 else None
+
+
+def only_subquery(condition: str) -> str | None:
+    """The subquery of a condition that is just `s.id IN (subquery)`, else None. (Values are
+    bound parameters, so every parenthesis in the text is SQL's.)"""
+    head = "s.id IN ("
+    if not condition.startswith(head) or not condition.endswith(")"):
+        return None
+    depth = 0
+    for position, character in enumerate(condition[len(head) - 1:], start=len(head) - 1):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0:
+            return condition[len(head):-1] if position == len(condition) - 1 else None
+    return None
 
 
 def text_leaves(node) -> list[c.TextMatch]:
@@ -112,7 +125,7 @@ class Compiler:
         """The SQL condition `node` stands for."""
         if (query := area_query(node)) is not None:
             return self.area_match(query)
-        if (enums := _one_piece_values(node)) is not None:
+        if (enums := one_piece_values(node)) is not None:
             return self._values("piece = {piece} AND value IN (SELECT value FROM json_each("
                                 "{values}))", {"piece": self.ids[enums[0]],
                                                "values": json_text.dumps(enums[1])})
@@ -152,14 +165,13 @@ class Compiler:
         return f"s.id IN (SELECT rowid FROM area_text WHERE area_text MATCH {self.param(query)})"
 
     def _TextMatch(self, node: c.TextMatch) -> str:
-        # Other text pieces: the rowid says which piece a row holds (see sqlite_index).
+        # Other text pieces: a piece_text column each (see sqlite_index).
         term = ("^" if node.term.starts_with else "") + phrase(node.term.text)
         indexed = [(piece, weight) for piece, weight in node.weights
                    if piece in area_piece_weights()]
-        ids = ", ".join(str(number) for number in sorted(
-            self.ids[piece] for piece, _ in node.weights if piece not in area_piece_weights()))
-        parts = [f"s.id IN (SELECT rowid / {PIECE_STRIDE} FROM piece_text WHERE piece_text "
-                 f"MATCH {self.param(term)} AND rowid % {PIECE_STRIDE} IN ({ids}))"]
+        others = " ".join(piece for piece, _ in node.weights if piece not in area_piece_weights())
+        parts = [f"s.id IN (SELECT rowid FROM piece_text WHERE piece_text "
+                 f"MATCH {self.param('{' + others + '} : ' + term)})"]
         if indexed:
             parts.append(self.condition(c.TextMatch(tuple(indexed), node.term)))
         return "(" + " OR ".join(parts) + ")"

@@ -1,9 +1,12 @@
 """The SQLite store's search index: its tables, and keeping them in step with the studies.
 
 - `area_text` (FTS5): one column per piece a search area names, for weighted text search;
-- `piece_text` (FTS5): one row per study and other text piece, for `AREA[piece]` on it
-  (the rowid says which study and piece: `study id * PIECE_STRIDE + piece id`);
-- `field_values`: every non-text value (enums, dates, numbers, booleans, ages);
+- `piece_text` (FTS5): one row per study, a column per other text piece (named after it,
+  in name order), for `AREA[piece]` on it; no column sizes (nothing ranks by them).
+  Not a row per study and piece: FTS5's work per row, not per word, dominated the
+  import, and results sections have dozens of such pieces;
+- `field_values`: every non-text value (enums, dates, numbers, booleans, ages), kept in
+  study order (no rowid table beside it: one B-tree fewer to write per value);
 - `studies.present`: which pieces a study has at all, for `MISSING`;
 - `sort_keys`: one number per study and date or numeric piece, for `sort=`;
 - `geo`: every site's coordinates.
@@ -31,11 +34,12 @@ from api.search.extract import IndexEntry, area_pieces, extract, other_text_piec
 from api.search.fields import leaves
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-# piece_text rowids: study id times this, plus the piece's id (ids stay below it).
+# Piece ids stay below this (rows of index tables are keyed by them).
 PIECE_STRIDE = 4096
 # Bump when the code changes what is indexed for a document in a way the layout below does
 # not show (how `extract` reads values, how they are converted to numbers).
-INDEX_FORMAT = 1
+# 2: a piece's values joined once, as they come (an empty first value no longer dropped).
+INDEX_FORMAT = 2
 # The tables `rebuild` drops and fills again; `pieces` is kept (its ids are stable).
 TABLES = ("area_text", "piece_text", "field_values", "sort_keys", "geo")
 PIECES = """
@@ -53,17 +57,17 @@ def schema() -> str:
 CREATE VIRTUAL TABLE area_text USING fts5(
     {columns}, content='', tokenize='{TOKENIZER}');
 CREATE VIRTUAL TABLE piece_text USING fts5(
-    text, content='', tokenize='{TOKENIZER}');
+    {", ".join(_other_text())}, content='', columnsize=0, tokenize='{TOKENIZER}');
 CREATE TABLE field_values (
     study_id INTEGER NOT NULL,
     piece    INTEGER NOT NULL,
     value    TEXT NOT NULL COLLATE NOCASE,
-    num      REAL
-);
+    num      REAL,
+    PRIMARY KEY (study_id, piece, value)
+) WITHOUT ROWID;
 CREATE INDEX field_values_by_value ON field_values (piece, value, study_id);
 CREATE INDEX field_values_by_num ON field_values (piece, num, study_id)
     WHERE num IS NOT NULL;
-CREATE INDEX field_values_by_study ON field_values (study_id, piece, num);
 CREATE TABLE sort_keys (
     piece    INTEGER NOT NULL,
     study_id INTEGER NOT NULL,
@@ -157,13 +161,21 @@ def _documents(connection: sqlite3.Connection, batch_size: int) -> Iterable[list
         after = rows[-1][0]
 
 
+def _statements(table: str, pieces: tuple[str, ...]) -> tuple[str, str]:
+    """A full-text table's statements: the FTS5 'delete' command, and a plain insert."""
+    columns, marks = ", ".join(pieces), ", ".join("?" for _ in pieces)
+    return (f"INSERT INTO {table} ({table}, rowid, {columns}) VALUES (?, ?, {marks})",
+            f"INSERT INTO {table} (rowid, {columns}) VALUES (?, {marks})")
+
+
 @functools.cache
 def _area_statements() -> tuple[str, str]:
-    """The `area_text` statements: the FTS5 'delete' command, and a plain insert."""
-    columns = ", ".join(area_pieces())
-    marks = ", ".join("?" for _ in area_pieces())
-    return (f"INSERT INTO area_text (area_text, rowid, {columns}) VALUES (?, ?, {marks})",
-            f"INSERT INTO area_text (rowid, {columns}) VALUES (?, {marks})")
+    return _statements("area_text", area_pieces())
+
+
+@functools.cache
+def _piece_statements() -> tuple[str, str]:
+    return _statements("piece_text", _other_text())
 
 
 def present(entry: IndexEntry, ids: dict[str, int]) -> str:
@@ -177,10 +189,12 @@ def add(connection: sqlite3.Connection, entries: list[tuple[int, IndexEntry]],
     connection.executemany(_area_statements()[1], [
         (study_id, *(entry.text.get(piece) for piece in area_pieces()))
         for study_id, entry in entries])
-    connection.executemany("INSERT INTO piece_text (rowid, text) VALUES (?, ?)", [
-        row for study_id, entry in entries for row in _piece_rows(study_id, entry, ids)])
+    connection.executemany(_piece_statements()[1], [
+        (study_id, *row) for study_id, entry in entries
+        if (row := _piece_row(entry)) is not None])
+    # Values equal but for case are one row (the key is NOCASE, as every match on it).
     connection.executemany(
-        "INSERT INTO field_values (study_id, piece, value, num) VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO field_values (study_id, piece, value, num) VALUES (?, ?, ?, ?)",
         [(study_id, ids[piece], value, num) for study_id, entry in entries
          for piece, value, num in entry.values])
     connection.executemany("INSERT INTO sort_keys (piece, study_id, num) VALUES (?, ?, ?)", [
@@ -195,8 +209,8 @@ def remove(connection: sqlite3.Connection, study_id: int, entry: IndexEntry,
     """Take a study out of the index; `entry` is what it was indexed with."""
     connection.execute(_area_statements()[0],
                        ("delete", study_id, *(entry.text.get(piece) for piece in area_pieces())))
-    connection.executemany("INSERT INTO piece_text (piece_text, rowid, text) VALUES ('delete', ?, ?)",
-                           _piece_rows(study_id, entry, ids))
+    if (row := _piece_row(entry)) is not None:
+        connection.execute(_piece_statements()[0], ("delete", study_id, *row))
     connection.executemany(
         "DELETE FROM field_values WHERE piece = ? AND value = ? AND study_id = ?",
         [(ids[piece], value, study_id) for piece, value, _ in entry.values])
@@ -207,12 +221,12 @@ def remove(connection: sqlite3.Connection, study_id: int, entry: IndexEntry,
 
 
 @functools.cache
-def _other_text() -> frozenset[str]:
-    return frozenset(other_text_pieces())
+def _other_text() -> tuple[str, ...]:
+    """piece_text's columns: by name, so that the catalogue's order does not matter."""
+    return tuple(sorted(other_text_pieces()))
 
 
-def _piece_rows(study_id: int, entry: IndexEntry, ids: dict[str, int]) -> list[tuple[int, str]]:
-    """piece_text rows of a study: one per other text piece it has, keyed by the piece's id."""
-    others = _other_text()
-    return [(study_id * PIECE_STRIDE + ids[piece], text)
-            for piece, text in entry.text.items() if piece in others]
+def _piece_row(entry: IndexEntry) -> tuple[str | None, ...] | None:
+    """A study's piece_text values, a column each; None when it has none of those pieces."""
+    row = tuple(entry.text.get(piece) for piece in _other_text())
+    return row if any(value is not None for value in row) else None

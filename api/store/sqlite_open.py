@@ -16,18 +16,19 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from api.store import sqlite_index
+from api.store import sqlite_index, sqlite_sets, sqlite_stats
 from api.store.base import content_tag
 from api.store.errors import StoreBusy, StoreError, StoreLayoutError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     id      INTEGER PRIMARY KEY,
     nct_id  TEXT NOT NULL UNIQUE,
-    present TEXT NOT NULL  -- ids of the pieces it has, `,3,17,`: see sqlite_index
+    present TEXT NOT NULL,  -- ids of the pieces it has, `,3,17,`: see sqlite_index
+    gzip_size INTEGER NOT NULL DEFAULT 0  -- its document's, for /stats/size: see sqlite_stats
 );
 CREATE TABLE IF NOT EXISTS documents (
     study_id INTEGER PRIMARY KEY REFERENCES studies (id) ON DELETE CASCADE,
@@ -44,10 +45,10 @@ CREATE TABLE IF NOT EXISTS store_info (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-# Earlier schemas upgraded in place: 3 lacks the documents' tags; 3 and 4 key piece_text rows
-# by the piece's position in a catalogue-derived list and carry no layout fingerprint, so
-# their index is rebuilt.
-UPGRADABLE = ("3", "4")
+# Earlier schemas upgraded in place: 3 lacks the documents' tags; 3, 4 and 5 lack the
+# statistics tables and the match sets (filled from the documents and the index). An index
+# of another layout than this code's is rebuilt on the way (3 and 4 carry no fingerprint).
+UPGRADABLE = ("3", "4", "5")
 REBUILD_COMMAND = "flask --app api index rebuild"
 # A first try at the lock this long before saying that we wait (milliseconds).
 _QUICK_TRY_MS = 200
@@ -119,6 +120,11 @@ def _verdict(state: _State, path: str) -> str:
     return "current"
 
 
+def _stale_index(state: _State) -> bool:
+    """Whether the index was built under another layout than this code's."""
+    return state.layout != sqlite_index.fingerprint()
+
+
 def open_layout(connection: sqlite3.Connection, path: str, lock_wait: float) -> Opened:
     """Check the store at `path` and make it current if it must and may be; refuse
     (`StoreError`) a store this code cannot read."""
@@ -129,7 +135,8 @@ def open_layout(connection: sqlite3.Connection, path: str, lock_wait: float) -> 
             return Opened(state.piece_ids, bytes.fromhex(state.secret))
         purpose = {"create": "create the store", "complete": "number new pieces",
                    "upgrade": f"upgrade it from store schema {state.version} to "
-                              f"{SCHEMA_VERSION} (the search index is rebuilt)"}[verdict]
+                              f"{SCHEMA_VERSION} (the statistics are computed"
+                              f"{', the search index rebuilt' if _stale_index(state) else ''})"}[verdict]
         with write_lock(connection, path, purpose, lock_wait):
             return _make_current(connection, path)
     except sqlite3.DatabaseError as error:  # not a database, unreadable file, ...
@@ -146,16 +153,33 @@ def _make_current(connection: sqlite3.Connection, path: str,
             if statement.strip():
                 connection.execute(statement)
         sqlite_index.create(connection)
+        sqlite_stats.create(connection)
+        sqlite_sets.create(connection)
     elif verdict == "upgrade":
         count = connection.execute("SELECT count(*) FROM studies").fetchone()[0]
-        log.warning("%s: upgrading from store schema %s to %s, rebuilding the search index of "
-                    "%d studies", path, state.version, SCHEMA_VERSION, count)
-        if state.version == "3":
-            _add_tags(connection)
+        log.warning("%s: upgrading from store schema %s to %s, computing the statistics%s of "
+                    "%d studies", path, state.version, SCHEMA_VERSION,
+                    " and rebuilding the search index" if _stale_index(state)
+                    else "", count)
+        _upgrade(connection, state.version)
     ids = _piece_ids(connection, path)
     if verdict == "upgrade":
-        sqlite_index.rebuild(connection, ids, progress)
+        if _stale_index(state):
+            sqlite_index.rebuild(connection, ids, progress)
+        sqlite_stats.rebuild(connection)
+        sqlite_sets.rebuild(connection, ids)
     return _finish(connection, ids)
+
+
+def _upgrade(connection: sqlite3.Connection, version: str) -> None:
+    """The table changes from store schema `version` to this one (contents filled after)."""
+    if version == "3":
+        _add_tags(connection)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(studies)")}
+    if "gzip_size" not in columns:
+        connection.execute("ALTER TABLE studies ADD COLUMN gzip_size INTEGER NOT NULL DEFAULT 0")
+    sqlite_stats.create(connection)
+    sqlite_sets.create(connection)
 
 
 def _piece_ids(connection: sqlite3.Connection, path: str) -> dict[str, int]:
@@ -193,12 +217,33 @@ def rebuild(connection: sqlite3.Connection, path: str, lock_wait: float,
         if state.version is None:
             _make_current(connection, path)
             return 0
-        if state.version == "3":
-            _add_tags(connection)
+        if state.version != SCHEMA_VERSION:
+            _upgrade(connection, state.version)
         ids = _piece_ids(connection, path)
         count = sqlite_index.rebuild(connection, ids, progress)
+        sqlite_sets.rebuild(connection, ids)
+        if state.version != SCHEMA_VERSION:
+            sqlite_stats.rebuild(connection)
         _finish(connection, ids)
         return count
+
+
+def rebuild_statistics(connection: sqlite3.Connection, path: str, lock_wait: float,
+                       progress: Callable[[int, int], None] | None = None,
+                       exact_limit: int | None = None) -> int:
+    """Recompute every statistic of the (current) store at `path` from its documents, under
+    the write lock; the generation moves so that caches drop. Returns the study count."""
+    with write_lock(connection, path, "rebuild the statistics", lock_wait):
+        limit = {} if exact_limit is None else {"exact_limit": exact_limit}
+        count = sqlite_stats.rebuild(connection, progress, **limit)
+        bump_generation(connection)
+        return count
+
+
+def bump_generation(connection: sqlite3.Connection) -> None:
+    """Move the store's generation (caches key on it), inside the caller's transaction."""
+    connection.execute("INSERT INTO store_info (key, value) VALUES ('generation', '1') ON "
+                       "CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
 
 def _try_begin(connection: sqlite3.Connection, timeout_ms: int) -> bool:

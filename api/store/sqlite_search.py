@@ -21,7 +21,8 @@ from api.exceptions import TooCostly
 from api.search import criteria as c
 from api.search.extract import area_piece_weights
 from api.store.base import SearchPage, SearchQuery
-from api.store.sqlite_criteria import Compiler, area_query
+from api.store.sqlite_criteria import Compiler, area_query, only_subquery
+from api.store.sqlite_count import Counter
 
 # SQLite calls the budget check every this many virtual-machine steps: often enough to stop
 # within milliseconds of the budget, rarely enough to cost nothing measurable.
@@ -57,8 +58,9 @@ def time_budget(connection: sqlite3.Connection, seconds: float | None):
     connection.set_progress_handler(lambda: time.monotonic() > deadline, _CHECK_EVERY)
     try:
         yield
-    except sqlite3.OperationalError as error:
-        if str(error) != "interrupted":
+    except sqlite3.Error as error:
+        # Interrupted: `interrupted`, or from inside a virtual table, another error.
+        if str(error) != "interrupted" and time.monotonic() <= deadline:
             raise
         raise TooCostly(f"The search took longer than this server allows ({seconds:g} s) and "
                         "was stopped; narrow it (fewer terms, a filter) or try again "
@@ -89,12 +91,16 @@ def _where(compiler: Compiler, criteria) -> str:
 
 
 def _count(connection, query: SearchQuery, piece_ids) -> int:
-    """How many studies meet the criteria, counted on the index alone where it can be.
+    """How many studies meet the criteria: by the match sets of its leaves where they help
+    (`sqlite_sets`), else on the index alone where it can be.
 
     Every `area_text` row and every index row is a stored study's (the store keeps them in
     step), so a search of words alone counts full-text matches without visiting `studies`,
     and a search of one indexed condition counts the distinct studies of its index rows.
     """
+    total = Counter(connection, piece_ids).count(query.criteria or c.All())
+    if total is not None:
+        return total
     compiler = Compiler(connection, piece_ids, listing=False)
     text, rest = _leading_text(query.criteria) if query.criteria else (None, None)
     if text is not None:
@@ -106,26 +112,12 @@ def _count(connection, query: SearchQuery, piece_ids) -> int:
                    f"WHERE area_text MATCH {match} AND {_where(compiler, rest)}")
     else:
         condition = _where(compiler, query.criteria)
-        rows = _only_subquery(condition)
+        rows = only_subquery(condition)
         if rows is not None:
             sql = f"SELECT count(*) FROM (SELECT DISTINCT * FROM ({rows}))"
         else:
             sql = f"SELECT count(*) FROM studies s WHERE {condition}"
     return connection.execute(sql, compiler.params).fetchone()[0]
-
-
-def _only_subquery(condition: str) -> str | None:
-    """The subquery of a condition that is just `s.id IN (subquery)`, else None. (Values are
-    bound parameters, so every parenthesis in the text is SQL's.)"""
-    head = "s.id IN ("
-    if not condition.startswith(head) or not condition.endswith(")"):
-        return None
-    depth = 0
-    for position, character in enumerate(condition[len(head) - 1:], start=len(head) - 1):
-        depth += {"(": 1, ")": -1}.get(character, 0)
-        if depth == 0:
-            return condition[len(head):-1] if position == len(condition) - 1 else None
-    return None
 
 
 def _by_id(compiler: Compiler, query: SearchQuery) -> list:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import PROJECT
 
-DOMAIN = ["schemas", "api/search", "api/store", "api/services", "api/formats"]
+DOMAIN = ["schemas", "api/search", "api/store", "api/services", "api/formats", "api/statistics"]
 HTTP = ("flask", "werkzeug", "webargs", "flask_smorest", "flask_compress", "apispec",
         "api.errors", "api.smorest", "api.query", "api.resources", "api.transport")
 

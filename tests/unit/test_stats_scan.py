@@ -1,4 +1,4 @@
-"""One pass of field statistics over documents (api/services/stats_scan.py).
+"""Field statistics kept in the store, against counts by hand (api/statistics, api/store).
 
 Expected figures are counted here, by hand, with a few lines of plain Python over the parsed
 documents: each study's distinct values at a dotted path.
@@ -10,7 +10,10 @@ from collections import Counter
 
 import pytest
 
-from api.services.stats_scan import scan_fields
+from api.statistics import fields
+from api.statistics.figures import current, size_item, value_item
+from api.store import Record
+from api.store.sqlite import SQLiteStore
 from tests.conftest import REAL_RECORDS, SEED, requires_shared
 
 
@@ -40,15 +43,18 @@ def per_study(documents, path: str) -> list[set]:
     return [set(values_at(document, path.split("."))) for document in documents]
 
 
-def scanned(documents) -> tuple:
-    """scan_fields over `documents`, with each item decoded."""
-    stats = scan_fields(
-        (doc["protocolSection"]["identificationModule"]["nctId"], json.dumps(doc))
-        for doc in documents
-    )
-    values = {path: json.loads(item) for path, item in stats.values.items()}
-    sizes = {path: json.loads(item) for path, item in stats.sizes.items()}
-    return stats, values, sizes
+def scanned(documents, folder) -> tuple:
+    """The store's field statistics over `documents` (stored in `folder`), items decoded."""
+    store = SQLiteStore(folder / "trials.sqlite3")
+    try:
+        store.put([Record(doc["protocolSection"]["identificationModule"]["nctId"],
+                          json.dumps(doc)) for doc in documents])
+        figures = store.field_statistics()
+        values = {node.path: json.loads(value_item(node, figures)) for node in fields.leaves()}
+        sizes = {node.path: json.loads(size_item(node, figures)) for node in fields.lists()}
+    finally:
+        store.close()
+    return figures, values, sizes
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +65,8 @@ def documents():
 
 
 @pytest.fixture(scope="module")
-def real(documents):
-    return scanned(documents)
+def real(documents, tmp_path_factory):
+    return scanned(documents, tmp_path_factory.mktemp("real"))
 
 
 TEXT_FIELDS = {
@@ -198,9 +204,8 @@ def test_geo_points_have_no_value_statistics(real):
 
 
 def test_historic_fields_are_left_out_of_the_default_selection(real):
-    stats = real[0]
-    assert "derivedSection.miscInfoModule.modelPredictions.bmiLimits.minBmi" in stats.values
-    assert not [path for path in stats.current_leaves if ".modelPredictions." in path]
+    assert "derivedSection.miscInfoModule.modelPredictions.bmiLimits.minBmi" in real[1]
+    assert not [path for path in current(fields.leaves()) if ".modelPredictions." in path]
 
 
 @pytest.fixture
@@ -208,16 +213,16 @@ def seed():
     return json.loads(SEED.read_text(encoding="utf-8"))
 
 
-def test_two_sites_in_one_city_count_once(seed):
+def test_two_sites_in_one_city_count_once(seed, tmp_path):
     locations = seed["protocolSection"]["contactsLocationsModule"]["locations"]
     locations.append(copy.deepcopy(locations[0]) | {"facility": "Another hospital"})
-    _, values, _ = scanned([seed])
+    _, values, _ = scanned([seed], tmp_path)
     city = values["protocolSection.contactsLocationsModule.locations.city"]
     assert city["topValues"] == [{"value": "Taraz", "studiesCount": 1}]
 
 
-def test_a_field_no_study_has_is_missing_everywhere(seed):
-    _, values, _ = scanned([seed])
+def test_a_field_no_study_has_is_missing_everywhere(seed, tmp_path):
+    _, values, _ = scanned([seed], tmp_path)
     assert values["protocolSection.statusModule.lastKnownStatus"] == {
         "type": "ENUM",
         "piece": "LastKnownStatus",
@@ -228,17 +233,17 @@ def test_a_field_no_study_has_is_missing_everywhere(seed):
     }
 
 
-def test_an_empty_list_has_size_zero(seed):
+def test_an_empty_list_has_size_zero(seed, tmp_path):
     seed["protocolSection"]["conditionsModule"]["keywords"] = []
-    _, values, sizes = scanned([seed])
+    _, values, sizes = scanned([seed], tmp_path)
     assert sizes["protocolSection.conditionsModule.keywords"]["topSizes"] == [
         {"size": 0, "studiesCount": 1}
     ]
     assert values["protocolSection.conditionsModule.keywords"]["missingStudiesCount"] == 1
 
 
-def test_no_documents_give_empty_statistics():
-    stats, values, sizes = scanned([])
+def test_no_documents_give_empty_statistics(tmp_path):
+    stats, values, sizes = scanned([], tmp_path)
     assert stats.total == 0
     assert values["protocolSection.designModule.enrollmentInfo.count"] == {
         "type": "INTEGER",

@@ -1,0 +1,190 @@
+"""countTotal by set operations on the match sets of a search's leaves (`sqlite_sets`).
+
+A leaf with a kept set costs a read of a few kilobytes; a date range, the sets of the
+months inside it and the index rows of the (at most two) months it cuts; any other leaf
+(geo, ids, numbers, text outside the search areas) its study ids from the index. AND, OR
+and NOT are then bitmap operations, so a count costs what its rarest leaves cost, not what
+its commonest ones match. A full-text leaf met with at least `TRACK_AT` matches is kept
+from then on, when the write lock is free.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+from pyroaring import BitMap
+
+from api.search import criteria as c
+from api.search import fields
+from api.store import sqlite_open
+from api.store import sqlite_sets as sets
+from api.store.sqlite_criteria import (Compiler, area_query, one_piece_values, only_subquery,
+                                      text_leaves)
+
+
+class Counter:
+    """Counts a criteria tree by set operations, if kept sets make that worth it.
+
+    `count()` gives None when no leaf of the tree has a kept set (nor is a common full-text
+    leaf, which it then keeps): the index counts such a tree as fast.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, piece_ids: dict[str, int]):
+        self.connection = connection
+        self.ids = piece_ids
+        self._kept: dict[str, BitMap] = {}
+        self._expressions: dict[str, str] = {}  # of the text leaves met, by key
+        self._node_keys: dict[object, list[str] | None] = {}
+        self._new_texts: dict[str, BitMap] = {}
+
+    def count(self, criteria) -> int | None:
+        if not self._worth_it(criteria):
+            return None
+        connection = self.connection
+        # One read transaction: the sets and the index rows read are of one generation.
+        connection.execute("BEGIN")
+        try:
+            if not sets.has_sets(connection):
+                return None
+            generation = sqlite_open.info(connection, "generation")
+            total = len(self._members(criteria))
+        finally:
+            connection.execute("COMMIT")
+        if self._new_texts:
+            self._keep(self._new_texts, generation)
+        return total
+
+    def _keys(self, node) -> list[str] | None:
+        """The kept-set keys a leaf stands for (their union), or None if it has none."""
+        if node not in self._node_keys:
+            self._node_keys[node] = self._keys_of(node)
+        return self._node_keys[node]
+
+    def _keys_of(self, node) -> list[str] | None:
+        if isinstance(node, c.TextMatch) and (expression := area_query(node)) is not None:
+            key = sets.text_key(node)
+            self._expressions[key] = expression
+            return [key]
+        if isinstance(node, c.ValueMatch) and node.kind == fields.ENUM:
+            return [sets.enum_key(self.ids[node.piece], node.value)]
+        if (enums := one_piece_values(node)) is not None:
+            return [sets.enum_key(self.ids[enums[0]], value) for value in enums[1]]
+        if isinstance(node, c.All):
+            return [sets.ALL]
+        return None
+
+    def _by_month(self, node) -> bool:
+        return isinstance(node, c.RangeMatch) and sets.value_kinds().get(node.piece) == fields.DATE
+
+    def _worth_it(self, node) -> bool:
+        """Whether a leaf of the tree has a kept set, or could be kept."""
+        if self._keys(node) is not None or self._by_month(node):
+            return True
+        if self._text_group(node):
+            return self._all_kept(node)
+        if isinstance(node, (c.And, c.Or)):
+            return any(self._worth_it(item) for item in node.items)
+        if isinstance(node, c.Not):
+            return self._worth_it(node.item)
+        return False
+
+    def _set(self, key: str) -> BitMap:
+        """A kept set (empty if an enum value no study has); a text set, read or made."""
+        if key not in self._kept:
+            self._kept |= sets.load(self.connection, [key])
+        if key in self._kept:
+            return self._kept[key]
+        if not key.startswith("text:"):
+            return BitMap()
+        members = sets.text_members(self.connection, self._expressions[key])
+        if len(members) >= sets.TRACK_AT:
+            self._new_texts[key] = members
+        return members
+
+    def _text_group(self, node) -> bool:
+        """An AND/OR of full-text leaves that the index answers as one FTS5 query."""
+        return isinstance(node, (c.And, c.Or)) and area_query(node) is not None
+
+    def _all_kept(self, node) -> bool:
+        """Whether every full-text leaf of a text group has a kept set."""
+        keys = [key for leaf in text_leaves(node) for key in self._keys(leaf)]
+        self._kept |= sets.load(self.connection, [key for key in keys if key not in self._kept])
+        return all(key in self._kept for key in keys)
+
+    def _members(self, node) -> BitMap:
+        keys = self._keys(node)
+        if keys is not None:
+            return BitMap.union(*(self._set(key) for key in keys)) if len(keys) > 1 \
+                else self._set(keys[0])
+        if self._text_group(node) and not self._all_kept(node):
+            # One walk of the index for the whole group, rather than one per word.
+            return sets.text_members(self.connection, area_query(node))
+        if isinstance(node, c.And):
+            ordered = sorted(node.items, key=lambda item: self._keys(item) is None)
+            result = self._members(ordered[0])
+            for item in ordered[1:]:
+                if not result:
+                    break
+                result = result & self._members(item)
+            return result
+        if isinstance(node, c.Or):
+            return BitMap.union(*(self._members(item) for item in node.items))
+        if isinstance(node, c.Not):
+            return self._set(sets.ALL) - self._members(node.item)
+        if self._by_month(node):
+            return self._range_members(node)
+        return self._index_members(node)
+
+    def _range_members(self, node: c.RangeMatch) -> BitMap:
+        """A date range: the sets of the months inside it, and the index rows of the
+        months it cuts (at most two)."""
+        piece = self.ids[node.piece]
+        low = -math.inf if node.low is None else node.low
+        high = math.inf if node.high is None else node.high
+        prefix = sets.month_key(piece, "")
+        inside, cut = [], []
+        for (key,) in self.connection.execute(
+                "SELECT key FROM match_sets WHERE key > ? AND key < ?", (prefix, prefix[:-1] + ";")):
+            start = int(key.removeprefix(prefix)) * 100  # the month's dates: [start, start + 100)
+            if start >= low and start + 100 <= high:
+                inside.append(key)
+            elif start + 100 > low and start <= high:
+                cut.append((start, max(start, low), high))
+        found = BitMap.union(BitMap(), *sets.load(self.connection, inside).values())
+        for start, first, last in cut:
+            found.update(row[0] for row in self.connection.execute(
+                "SELECT study_id FROM field_values WHERE piece = ? AND num IS NOT NULL AND num >= ? "
+                "AND num <= ? AND num < ?", (piece, first, last, start + 100)))
+        return found
+
+    def _index_members(self, node) -> BitMap:
+        """The studies of a leaf without a set, read from the index."""
+        compiler = Compiler(self.connection, self.ids, listing=False)
+        condition = compiler.condition(node)
+        rows = only_subquery(condition)
+        sql = rows if rows is not None else f"SELECT s.id FROM studies s WHERE {condition}"
+        return BitMap(row[0] for row in self.connection.execute(sql, compiler.params))
+
+    def _keep(self, made: dict[str, BitMap], generation: str | None) -> None:
+        """Store newly made text sets if the write lock is free right now (a search never
+        waits for it) and the data is still of the generation they were made from;
+        otherwise they are made again next time."""
+        connection = self.connection
+        timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # another process writes
+            return
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        try:
+            if sqlite_open.info(connection, "generation") == generation:
+                room = sets.MAX_TEXT_SETS - connection.execute(
+                    "SELECT count(*) FROM match_sets WHERE expression IS NOT NULL").fetchone()[0]
+                sets.save(connection, dict(list(made.items())[:max(room, 0)]), self._expressions)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise

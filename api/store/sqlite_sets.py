@@ -1,0 +1,284 @@
+"""Match sets: the studies a search leaf matches, kept as compressed bitmaps (Roaring).
+
+`countTotal` of a common term or filter would otherwise walk every match: 600,000 full-text
+postings for a word most studies have. With the match sets of its leaves at hand, any
+AND/OR/NOT of them is counted by set operations on bitmaps of a few kilobytes: microseconds,
+whatever the number of matches.
+
+Which leaves are kept (table `match_sets`, one row per key):
+
+- `all`: every study;
+- `enum:<piece id>:<value>`: every value of every enum piece (`filter.overallStatus`, a
+  phase, a study type...): a bounded number of sets;
+- `month:<piece id>:<yyyymm>`: the studies with a date of that month in a date piece, for
+  date ranges (`AREA[StartDate]RANGE[2019,MAX]`);
+- `text:<pieces>:<words as indexed>`: a full-text leaf over search-area pieces, once a
+  count has met it with at least `TRACK_AT` matches (a rare word is cheap to count; a
+  common one is kept from then on, for every worker and instance sharing the store), at
+  most `MAX_TEXT_SETS`; after a large import, the commonest words already (`warm`).
+
+Every write brings the sets up to date in the same transaction (`written`): the studies
+written or removed are taken out of the sets they were in, then put into those they now
+match, so a set is exactly what the index says at every generation. How counts use them:
+`sqlite_count`.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+
+from pyroaring import BitMap
+
+from api import json_text
+from api.search import criteria as c
+from api.search import fields
+from api.search.essie import Term
+from api.search.extract import IndexEntry
+from api.store.sqlite_criteria import area_query
+from api.store.sqlite_index import TOKENIZER
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS match_sets (
+    key        TEXT PRIMARY KEY,
+    members    BLOB NOT NULL, -- a serialized Roaring bitmap of study ids
+    expression TEXT           -- a text set's FTS5 query, which keeps it up to date
+)"""
+ALL = "all"
+# A full-text leaf counted with at least this many matches is kept as a set from then on.
+TRACK_AT = 5_000
+MAX_TEXT_SETS = 512
+# After a large import (`warm`): the text sets of the words most studies have, for the areas
+# searched most (`query.term`, `query.cond`), so that a first count of them is fast too.
+WARM_AREAS = ("BasicSearch", "ConditionSearch")
+WARM_WORDS = 64
+WARM_SECONDS = 60.0
+# Runs of written study ids closer than this are re-read from the full-text index as one
+# rowid range (FTS5 reads a range of its postings, but not a list of rowids).
+_RANGE_GAP = 64
+
+
+@functools.cache
+def value_kinds() -> dict[str, str]:
+    """Pieces whose values have sets: enums (a set per value), dates (a set per month)."""
+    return {node.piece: fields.kind(node) for node in fields.leaves()
+            if fields.kind(node) in (fields.ENUM, fields.DATE)}
+
+
+def enum_key(piece_id: int, value: str) -> str:
+    # The index compares values without regard to ASCII case (COLLATE NOCASE): so does the key.
+    return f"enum:{piece_id}:{value.lower()}"
+
+
+def month_key(piece_id: int, month: int | str) -> str:
+    """`month` is yyyymm, month 00 for a date of a year alone (see `fields.date_key`);
+    "" gives the prefix of every month key of the piece."""
+    return f"month:{piece_id}:{month}"
+
+
+def _value_key(kind: str, piece_id: int, value: str, num: float | None) -> str | None:
+    if kind == fields.ENUM:
+        return enum_key(piece_id, value)
+    return month_key(piece_id, int(num // 100)) if num is not None else None
+
+
+def _entry_keys(entry: IndexEntry, piece_ids: dict[str, int]) -> set[str]:
+    kinds = value_kinds()
+    keys = {_value_key(kinds[piece], piece_ids[piece], value, num)
+            for piece, value, num in entry.values if piece in kinds}
+    keys.discard(None)
+    return keys | {ALL}
+
+
+def create(connection: sqlite3.Connection) -> None:
+    """Make the table, inside the caller's transaction."""
+    connection.execute(SCHEMA)
+
+
+def has_sets(connection: sqlite3.Connection) -> bool:
+    """Whether the store keeps match sets (a store made before them has none until its
+    index is rebuilt or upgraded)."""
+    return connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'match_sets'").fetchone() is not None
+
+
+def load(connection: sqlite3.Connection, keys: Iterable[str] | None = None) -> dict[str, BitMap]:
+    if keys is None:
+        rows = connection.execute("SELECT key, members FROM match_sets")
+    else:
+        rows = connection.execute(
+            "SELECT key, members FROM match_sets WHERE key IN (SELECT value FROM json_each(?))",
+            (_json_list(keys),))
+    return {key: BitMap.deserialize(members) for key, members in rows}
+
+
+def _json_list(items: Iterable[str]) -> str:
+    return json_text.dumps(list(items))
+
+
+def save(connection: sqlite3.Connection, sets: dict[str, BitMap],
+          expressions: dict[str, str] | None = None) -> None:
+    """Write `sets` (an empty one is dropped); `expressions`: those of new text sets."""
+    expressions = expressions or {}
+    for members in sets.values():
+        members.run_optimize()  # runs of consecutive ids as runs: most sets shrink
+    connection.executemany(
+        "INSERT INTO match_sets (key, members, expression) VALUES (?, ?, ?) ON CONFLICT (key) "
+        "DO UPDATE SET members = excluded.members",
+        [(key, members.serialize(), expressions.get(key)) for key, members in sets.items()
+         if members])
+    connection.executemany("DELETE FROM match_sets WHERE key = ?",
+                           [(key,) for key, members in sets.items() if not members])
+
+
+def _ranges(ids: BitMap) -> list[tuple[int, int]]:
+    """`ids` as runs (first, last) with gaps under `_RANGE_GAP` inside a run."""
+    runs: list[list[int]] = []
+    for study_id in ids:
+        if runs and study_id - runs[-1][1] < _RANGE_GAP:
+            runs[-1][1] = study_id
+        else:
+            runs.append([study_id, study_id])
+    return [(first, last) for first, last in runs]
+
+
+def kept_texts(connection: sqlite3.Connection) -> dict[str, str]:
+    """Every kept text set's key and FTS5 query."""
+    return dict(connection.execute(
+        "SELECT key, expression FROM match_sets WHERE expression IS NOT NULL"))
+
+
+class _Tokenizer:
+    """FTS5's own tokenizer, through a table of a private in-memory database: the store's
+    connections are left alone (a search's time budget interrupts their statements)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(":memory:", check_same_thread=False,
+                                           isolation_level=None)
+        self._connection.execute(f"CREATE VIRTUAL TABLE words USING fts5(text, "
+                                 f"tokenize='{TOKENIZER}')")
+        self._connection.execute("CREATE VIRTUAL TABLE tokens USING "
+                                 "fts5vocab(words, instance)")
+
+    def tokens(self, text: str) -> tuple[str, ...]:
+        with self._lock:
+            self._connection.execute("DELETE FROM words")
+            self._connection.execute("INSERT INTO words (rowid, text) VALUES (1, ?)", (text,))
+            return tuple(term for (term,) in self._connection.execute(
+                "SELECT term FROM tokens ORDER BY offset"))
+
+
+_tokenizer = _Tokenizer()
+
+
+@functools.lru_cache(maxsize=4096)
+def query_tokens(text: str) -> tuple[str, ...]:
+    """The words of `text` as the full-text index keeps them: lower case, stemmed."""
+    return _tokenizer.tokens(text)
+
+
+def text_key(node: c.TextMatch) -> str:
+    """The key of a full-text leaf's set: its pieces and its words as indexed, so that
+    `Heart failures` and `heart failure` share one set, as they share every match."""
+    pieces = ",".join(sorted(piece for piece, _ in node.weights))
+    start = "^" if node.term.starts_with else ""
+    return f"text:{pieces}:{start}{' '.join(query_tokens(node.term.text))}"
+
+
+def text_members(connection: sqlite3.Connection, expression: str,
+                  within: BitMap | None = None) -> BitMap:
+    """The studies whose `area_text` row matches `expression` (only those of `within`)."""
+    sql = "SELECT rowid FROM area_text WHERE area_text MATCH ?"
+    if within is None:
+        return BitMap(row[0] for row in connection.execute(sql, (expression,)))
+    found = BitMap()
+    for first, last in _ranges(within):
+        found.update(row[0] for row in connection.execute(
+            sql + " AND rowid BETWEEN ? AND ?", (expression, first, last)))
+    return found & within
+
+
+def written(connection: sqlite3.Connection, old: dict[int, IndexEntry],
+            entries: list[tuple[int, IndexEntry]], piece_ids: dict[str, int]) -> None:
+    """Bring every kept set up to date after a write, inside its transaction.
+
+    `old`: what the studies replaced or removed were indexed with, by study id; `entries`:
+    what the studies written are indexed with now (the full-text index already holds
+    them). Only the sets these studies were or are in are read and written again.
+    """
+    if not (old or entries) or not has_sets(connection):
+        return
+    before = {study_id: _entry_keys(entry, piece_ids) for study_id, entry in old.items()}
+    now = {study_id: _entry_keys(entry, piece_ids) for study_id, entry in entries}
+    texts = kept_texts(connection)
+    keys = set(texts).union(*before.values(), *now.values())
+    sets = load(connection, keys)
+    earlier = BitMap(before)
+    for key in keys:
+        members = sets.setdefault(key, BitMap())
+        members -= earlier
+    for study_id, study_keys in now.items():
+        for key in study_keys:
+            sets[key].add(study_id)
+    stored = BitMap(now)
+    for key, expression in texts.items():
+        if stored:
+            sets[key] |= text_members(connection, expression, stored)
+    save(connection, sets)
+
+
+def rebuild(connection: sqlite3.Connection, piece_ids: dict[str, int]) -> None:
+    """Compute every set from the index again (after an index rebuild), keeping the text
+    sets that were kept."""
+    texts = kept_texts(connection)
+    connection.execute("DELETE FROM match_sets")
+    sets: dict[str, BitMap] = {ALL: BitMap(row[0] for row in connection.execute(
+        "SELECT id FROM studies"))}
+    kinds = {piece_ids[piece]: kind for piece, kind in value_kinds().items() if piece in piece_ids}
+    rows = connection.execute(
+        "SELECT piece, value, num, study_id FROM field_values WHERE piece IN "
+        "(SELECT value FROM json_each(?))", (_json_list(kinds),))
+    for piece, value, num, study_id in rows:
+        if (key := _value_key(kinds[piece], piece, value, num)) is not None:
+            sets.setdefault(key, BitMap()).add(study_id)
+    for key, expression in texts.items():
+        sets[key] = text_members(connection, expression)
+    save(connection, sets, texts)
+
+
+def warm(connection: sqlite3.Connection, budget: float = WARM_SECONDS) -> int:
+    """Keep the text sets of the `WARM_WORDS` words most studies have, in each of
+    `WARM_AREAS`, within about `budget` seconds, in one write transaction; returns how
+    many sets were made. A word is taken only if searching for it finds itself (its
+    indexed form is its own stem), so each set is exactly that of a search for it."""
+    if not has_sets(connection):
+        return 0
+    deadline = time.monotonic() + budget
+    connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_words USING "
+                       "fts5vocab(main, area_text, row)")
+    words = [word for (word,) in connection.execute(
+        "SELECT term FROM temp.index_words WHERE doc >= ? ORDER BY doc DESC LIMIT ?",
+        (TRACK_AT, WARM_WORDS))]
+    made = 0
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        kept = kept_texts(connection)
+        for area in WARM_AREAS:
+            for word in words:
+                node = c.TextMatch(c.context_for(area).weights, Term(word))
+                key = text_key(node)
+                if (key in kept or key.rpartition(":")[2] != word
+                        or len(kept) >= MAX_TEXT_SETS or time.monotonic() > deadline):
+                    continue
+                kept[key] = area_query(node)
+                save(connection, {key: text_members(connection, kept[key])}, kept)
+                made += 1
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return made

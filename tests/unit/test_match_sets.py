@@ -1,0 +1,170 @@
+"""Counting by match sets (`api.store.sqlite_sets`): every count equals the studies a full
+listing of the same search returns, through additions, replacements and removals, whether a
+leaf's set is kept, newly made or absent."""
+
+import json
+import random
+import sqlite3
+
+import pytest
+from pyroaring import BitMap
+
+from api.search.filters import search_criteria
+from api.store import Record
+from api.store import sqlite_sets
+from api.store.base import SearchQuery
+from api.store.sqlite import SQLiteStore
+from tests.unit.test_statistics_store import as_schema_5
+
+STATUSES = ["RECRUITING", "COMPLETED", "WITHDRAWN"]
+PHASES = ["PHASE1", "PHASE2", "PHASE3"]
+WORDS = ["heart", "failure", "stromal", "cells", "kidney"]
+
+
+def study(number: int, rng: random.Random) -> Record:
+    nct_id = f"NCT{number:08d}"
+    document = {"protocolSection": {
+        "identificationModule": {"nctId": nct_id,
+                                 "briefTitle": " ".join(rng.sample(WORDS, rng.randint(1, 3)))},
+        "statusModule": {"overallStatus": rng.choice(STATUSES),
+                         "startDateStruct": {"date": rng.choice(["{}", "{}-06", "{}-01-15"]).format(
+                             rng.randint(2000, 2024))},
+                         "lastUpdatePostDateStruct": {"date": f"2024-0{rng.randint(1, 9)}-01"}},
+        "conditionsModule": {"conditions": [rng.choice(WORDS).capitalize() + " Disease"]},
+        "designModule": {"phases": rng.sample(PHASES, rng.randint(0, 2))}}}
+    return Record(nct_id, json.dumps(document, separators=(",", ":")))
+
+
+SEARCHES = [
+    {},
+    {"query.term": "heart"},
+    {"query.term": "heart OR kidney"},
+    {"query.cond": "failure"},
+    {"filter.overallStatus": ["RECRUITING"]},
+    {"filter.overallStatus": ["RECRUITING", "withdrawn"]},
+    {"query.term": "heart", "filter.overallStatus": ["COMPLETED"]},
+    {"query.term": "NOT heart AND AREA[Phase]PHASE2"},
+    {"query.term": "cells AND AREA[StartDate]RANGE[2010,MAX]"},
+    {"filter.advanced": "AREA[StartDate]RANGE[2003-01-15,2011-01]"},
+    {"filter.advanced": "AREA[StartDate]RANGE[MIN,2004-12-31] OR AREA[LastUpdatePostDate]RANGE[2024-03-01,2024-03-01]"},
+    {"filter.advanced": "NOT AREA[StartDate]RANGE[2005-06,2005-06]"},
+    {"query.term": "AREA[Phase]PHASE1 OR AREA[OverallStatus]WITHDRAWN"},
+]
+
+
+def listed(store, criteria) -> int:
+    """How many studies a listing of every page returns."""
+    total, cursor = 0, None
+    while True:
+        page = store.search(SearchQuery(criteria, limit=1000, cursor=cursor))
+        total += len(page.documents)
+        if (cursor := page.next_cursor) is None:
+            return total
+
+
+def counted(store, criteria) -> int:
+    return store.search(SearchQuery(criteria, limit=1, count_total=True)).total
+
+
+def kept_sets(store) -> dict[str, BitMap]:
+    return {key: BitMap.deserialize(members) for key, members
+            in store._connection().execute("SELECT key, members FROM match_sets")}
+
+
+def kept_keys(store) -> set[str]:
+    return {key for (key,) in store._connection().execute("SELECT key FROM match_sets")}
+
+
+@pytest.fixture
+def grown(store, monkeypatch):
+    """A store of 300 random studies in which every text leaf is kept once counted."""
+    monkeypatch.setattr(sqlite_sets, "TRACK_AT", 1)
+    rng = random.Random(4)
+    store.put([study(number, rng) for number in range(300)])
+    return store, rng
+
+
+@pytest.mark.parametrize("values", SEARCHES, ids=lambda values: json.dumps(values))
+def test_counts_equal_listings_through_replacements_and_removals(grown, values):
+    store, rng = grown
+    criteria = search_criteria(values)
+    assert counted(store, criteria) == listed(store, criteria)  # sets made on the way
+    assert counted(store, criteria) == listed(store, criteria)  # and read back
+    store.put([study(number, rng) for number in rng.sample(range(300), 80)])  # replaced
+    store.put([study(number, rng) for number in range(300, 340)])  # added
+    store.remove([f"NCT{number:08d}" for number in rng.sample(range(340), 30)])
+    assert counted(store, criteria) == listed(store, criteria)
+
+
+def test_a_common_text_leaf_is_kept_and_a_rare_one_is_not(store, monkeypatch):
+    monkeypatch.setattr(sqlite_sets, "TRACK_AT", 50)
+    rng = random.Random(5)
+    store.put([study(number, rng) for number in range(200)])
+    counted(store, search_criteria({"query.term": "heart"}))
+    counted(store, search_criteria({"query.term": "NCT00000007"}))
+    texts = {key for key in kept_keys(store) if key.startswith("text:")}
+    assert len(texts) == 1 and "heart" in texts.pop()
+    assert any(key.startswith("enum:") for key in kept_keys(store))
+
+
+def test_sets_come_back_from_an_index_rebuild(tmp_path, store):
+    rng = random.Random(6)
+    store.put([study(number, rng) for number in range(100)])
+    before = kept_sets(store)
+    store.close()
+    type(store).rebuild_index(tmp_path / "store.sqlite3")
+    store.__init__(tmp_path / "store.sqlite3")
+    assert kept_sets(store) == before
+
+
+def test_a_store_without_sets_counts_on_the_index(store):
+    rng = random.Random(7)
+    store.put([study(number, rng) for number in range(60)])
+    store._connection().execute("DROP TABLE match_sets")
+    criteria = search_criteria({"query.term": "heart", "filter.overallStatus": ["COMPLETED"]})
+    assert counted(store, criteria) == listed(store, criteria)
+    store.put([study(number, rng) for number in range(60, 70)])  # writes need no sets either
+    assert counted(store, criteria) == listed(store, criteria)
+
+
+def test_searches_of_the_same_indexed_words_share_one_set(grown):
+    store, _ = grown
+    for text in ("heart failure", "Heart failures", "HEART FAILURE"):
+        criteria = search_criteria({"query.term": f'"{text}"'})
+        assert counted(store, criteria) == listed(store, criteria)
+    assert len({key for key in kept_keys(store) if key.startswith("text:")}) == 1
+
+
+def test_after_an_import_the_commonest_words_have_sets_already(store, monkeypatch):
+    monkeypatch.setattr(sqlite_sets, "TRACK_AT", 20)
+    rng = random.Random(8)
+    store.put([study(number, rng) for number in range(150)])
+    store.optimize()
+    texts = {key for key in kept_keys(store) if key.startswith("text:")}
+    assert len(texts) >= 2 * len(WORDS) - 2  # most words, in both areas ("cells" -> "cell")
+    before = kept_sets(store)
+    for word in WORDS:
+        criteria = search_criteria({"query.cond": word})
+        assert counted(store, criteria) == listed(store, criteria)
+    assert kept_sets(store) == before  # read, not made again
+
+
+def test_a_schema_5_store_of_an_older_index_layout_is_upgraded_with_index_and_sets(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    store = SQLiteStore(path)
+    rng = random.Random(9)
+    store.put([study(number, rng) for number in range(80)])
+    criteria = search_criteria({"query.term": "heart", "filter.overallStatus": ["COMPLETED"]})
+    expected = listed(store, criteria)
+    store.close()
+    as_schema_5(path)
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE match_sets")
+    connection.execute("DELETE FROM field_values")  # what the older layout had is gone
+    connection.execute("UPDATE store_info SET value = 'older' WHERE key = 'index_layout'")
+    connection.commit()
+    connection.close()
+    upgraded = SQLiteStore(path)
+    assert sqlite_sets.has_sets(upgraded._connection())
+    assert listed(upgraded, criteria) == counted(upgraded, criteria) == expected > 0
+    upgraded.close()
