@@ -100,10 +100,12 @@ def _lazy(value, tree):
                  if item is not None]
         return items or None
     if isinstance(value, simdjson.Object):
-        kept = {}
-        for key in value.keys():  # the document's order
-            if key in tree and (reduced := _lazy(value[key], tree[key])) is not None:
-                kept[key] = reduced
+        # Only the requested keys are looked up; the document's key order is read only
+        # when more than one of them is kept.
+        kept = {key: reduced for key, child in tree.items()
+                if key in value and (reduced := _lazy(value[key], child)) is not None}
+        if len(kept) > 1:
+            kept = {key: kept[key] for key in value.keys() if key in kept}
         return kept or None
     return None
 
