@@ -128,7 +128,8 @@ def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
             result = load_files(store, list(paths), limits=_limits(), workers=workers,
                                 batch_size=batch_size, progress=advance, listener=listener,
                                 stop=stop)
-        store.optimize()
+        if result.count("added") or result.count("replaced"):  # else nothing to tidy
+            store.optimize()
         _finish(result, listener, stop)
     except StopRequested:  # a signal before the load began: nothing was written
         click.echo(f"stopped by {signal.Signals(stop.signal).name}; nothing loaded", err=True)

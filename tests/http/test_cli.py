@@ -152,3 +152,18 @@ def test_an_interrupted_import_keeps_the_batches_already_written(app, tmp_path, 
         load_files(store, [tmp_path], batch_size=2)
     stored = [n for n in range(2, 8) if real_put.__self__.get(f"NCT0000010{n}")]
     assert stored == [2, 3]
+
+
+def test_an_import_keeps_the_commonest_words_sets_and_an_unchanged_one_writes_nothing(
+        runner, store, tmp_path, monkeypatch):
+    from api.store import sqlite_sets
+    monkeypatch.setattr(sqlite_sets, "TRACK_AT", 1)
+    for number in range(3):
+        write_study(tmp_path / f"{number}.json", f"NCT0000010{number}")
+    runner.invoke(args=["import", str(tmp_path)])
+    connection = store._connection()
+    words = "SELECT count(*) FROM match_sets WHERE expression IS NOT NULL"
+    assert connection.execute(words).fetchone()[0] > 0  # `warm` ran after the import
+    connection.execute("DELETE FROM match_sets WHERE expression IS NOT NULL")
+    assert "3 unchanged" in runner.invoke(args=["import", str(tmp_path)]).output
+    assert connection.execute(words).fetchone()[0] == 0  # nothing written, nothing warmed
