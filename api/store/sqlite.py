@@ -77,9 +77,23 @@ class _Stored:
         return self._document
 
 
-def _settle(versions: list[Record], old: bytes | None, parse_old=None):
+def _stored(connection: sqlite3.Connection, nct_id: str) -> tuple[int | None, _Stored]:
+    """Study `nct_id`'s row id and stored document (None and an empty `_Stored` if none)."""
+    row = connection.execute(
+        "SELECT studies.id, document FROM studies JOIN documents ON study_id = studies.id "
+        "WHERE nct_id = ?", (nct_id,)).fetchone()
+    return (row[0], _Stored(row[1])) if row else (None, _Stored(None))
+
+
+def _changed(connection: sqlite3.Connection) -> None:
+    """A write changed data: the data timestamp and the generation move with it."""
+    sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
+    sqlite_open.bump_generation(connection)
+
+
+def _settle(versions: list[Record], stored: _Stored):
     """Which of one study's `versions` (in input order) is to be stored, given the stored
-    document `old` (None if none).
+    document (`stored.text` None if none).
 
     Each version is judged against the one in force before it: the same text is
     `unchanged`, an earlier `lastUpdatePostDate` is `outdated`, anything else replaces it
@@ -87,6 +101,7 @@ def _settle(versions: list[Record], old: bytes | None, parse_old=None):
     what happened to each, the winner and its index entry (None, None when the stored
     document stays), and the stored document's entry if it was needed.
     """
+    old = stored.text
     whats, winner, current, current_entry, old_entry = [], None, old, None, None
     for record in versions:
         document = record.text.encode()
@@ -95,7 +110,7 @@ def _settle(versions: list[Record], old: bytes | None, parse_old=None):
             continue
         entry = record.index if record.index is not None else extract(json.loads(record.text))
         if current is not None and current_entry is None:  # the stored one, read when needed
-            current_entry = old_entry = extract(parse_old() if parse_old else json.loads(current))
+            current_entry = old_entry = extract(stored.parsed())
         if current_entry is not None and (entry.sort_keys.get(VERSION_PIECE, 0)
                                           < current_entry.sort_keys.get(VERSION_PIECE, 0)):
             whats.append("outdated")
@@ -188,10 +203,7 @@ class SQLiteStore(Store):
             sqlite_sets.written(connection, replaced, indexed, self._piece_ids)
             sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if outcome["added"] or outcome["replaced"]:
-                sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
-                connection.execute(
-                    "INSERT INTO store_info (key, value) VALUES ('generation', '1') ON CONFLICT "
-                    "(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                _changed(connection)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -208,12 +220,8 @@ class SQLiteStore(Store):
         change to `changes` (`sqlite_stats.Change`) and, for a study replaced, the entry it
         was indexed with to `replaced`, by study id.
         """
-        stored = connection.execute(
-            "SELECT studies.id, document FROM studies JOIN documents ON study_id = studies.id "
-            "WHERE nct_id = ?", (versions[0].nct_id,)).fetchone()
-        study_id, old = stored if stored is not None else (None, None)
-        stored_document = _Stored(old)
-        whats, winner, entry, old_entry = _settle(versions, old, stored_document.parsed)
+        study_id, stored_document = _stored(connection, versions[0].nct_id)
+        whats, winner, entry, old_entry = _settle(versions, stored_document)
         if winner is None:
             return whats, study_id, None
         problems = guard.alias_clashes(
@@ -224,7 +232,7 @@ class SQLiteStore(Store):
             raise RecordRefused(winner.nct_id, problems)
         document = winner.text.encode()
         present = sqlite_index.present(entry, self._piece_ids)
-        if stored is None:
+        if study_id is None:
             study_id = connection.execute("INSERT INTO studies (nct_id, present) VALUES (?, ?)",
                                           (winner.nct_id, present)).lastrowid
             connection.execute("INSERT INTO documents (study_id, document, tag) "
@@ -247,12 +255,9 @@ class SQLiteStore(Store):
         connection, removed, changes, entries = self._connection(), [], [], {}
         with sqlite_open.write_lock(connection, self.path, "remove studies", self.lock_wait):
             for nct_id in dict.fromkeys(nct_ids):
-                row = connection.execute(
-                    "SELECT studies.id, document FROM studies JOIN documents ON study_id = "
-                    "studies.id WHERE nct_id = ?", (nct_id,)).fetchone()
-                if row is None:
+                study_id, stored = _stored(connection, nct_id)
+                if study_id is None:
                     continue
-                study_id, stored = row[0], _Stored(row[1])
                 entries[study_id] = extract(stored.parsed())
                 sqlite_index.remove(connection, study_id, entries[study_id], self._piece_ids)
                 connection.execute("DELETE FROM studies WHERE id = ?", (study_id,))
@@ -261,8 +266,7 @@ class SQLiteStore(Store):
             sqlite_sets.written(connection, entries, [], self._piece_ids)
             sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if removed:
-                sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
-                sqlite_open.bump_generation(connection)
+                _changed(connection)
         return tuple(removed)
 
     def field_statistics(self):
@@ -283,15 +287,8 @@ class SQLiteStore(Store):
         return self._token_secret
 
     def iter_documents(self, batch_size: int = 500) -> Iterator[tuple[str, bytes]]:
-        after = ""
-        while True:
-            rows = self._connection().execute(
-                "SELECT nct_id, document FROM studies JOIN documents ON study_id = studies.id "
-                "WHERE nct_id > ? ORDER BY nct_id LIMIT ?", (after, batch_size)).fetchall()
-            yield from rows
-            if len(rows) < batch_size:
-                return
-            after = rows[-1][0]
+        for batch in sqlite_index.documents_by_nct_id(self._connection(), batch_size):
+            yield from batch
 
     def stored_tags(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         connection = self._connection()

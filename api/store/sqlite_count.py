@@ -45,8 +45,6 @@ class Counter:
         # One read transaction: the sets and the index rows read are of one generation.
         connection.execute("BEGIN")
         try:
-            if not sets.has_sets(connection):
-                return None
             generation = sqlite_open.info(connection, "generation")
             total = len(self._members(criteria))
         finally:

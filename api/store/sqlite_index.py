@@ -149,16 +149,31 @@ def rebuild(connection: sqlite3.Connection, ids: dict[str, int],
     return done
 
 
-def _documents(connection: sqlite3.Connection, batch_size: int) -> Iterable[list]:
-    after = 0
+def keyset_batches(connection: sqlite3.Connection, sql: str, batch_size: int,
+                   first) -> Iterable[list]:
+    """The rows of `sql` in batches of `batch_size`: `sql` selects its key first and ends
+    `WHERE key > ? ORDER BY key LIMIT ?`; `first` is below every key. A full pass holds one
+    batch at a time, and each batch seeks from the last key, not from the start."""
+    after = first
     while True:
-        rows = connection.execute("SELECT study_id, document FROM documents WHERE study_id > ? "
-                                  "ORDER BY study_id LIMIT ?", (after, batch_size)).fetchall()
+        rows = connection.execute(sql, (after, batch_size)).fetchall()
         if rows:
             yield rows
         if len(rows) < batch_size:
             return
         after = rows[-1][0]
+
+
+def _documents(connection: sqlite3.Connection, batch_size: int) -> Iterable[list]:
+    return keyset_batches(connection, "SELECT study_id, document FROM documents WHERE "
+                          "study_id > ? ORDER BY study_id LIMIT ?", batch_size, 0)
+
+
+def documents_by_nct_id(connection: sqlite3.Connection, batch_size: int) -> Iterable[list]:
+    """Every study's (NCT id, stored document), in NCT id order, in batches."""
+    return keyset_batches(connection, "SELECT nct_id, document FROM studies JOIN documents "
+                          "ON study_id = studies.id WHERE nct_id > ? ORDER BY nct_id LIMIT ?",
+                          batch_size, "")
 
 
 def _statements(table: str, pieces: tuple[str, ...]) -> tuple[str, str]:

@@ -98,13 +98,6 @@ def create(connection: sqlite3.Connection) -> None:
     connection.execute(SCHEMA)
 
 
-def has_sets(connection: sqlite3.Connection) -> bool:
-    """Whether the store keeps match sets (a store made before them has none until its
-    index is rebuilt or upgraded)."""
-    return connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'match_sets'").fetchone() is not None
-
-
 def load(connection: sqlite3.Connection, keys: Iterable[str] | None = None) -> dict[str, BitMap]:
     if keys is None:
         rows = connection.execute("SELECT key, members FROM match_sets")
@@ -210,7 +203,7 @@ def written(connection: sqlite3.Connection, old: dict[int, IndexEntry],
     what the studies written are indexed with now (the full-text index already holds
     them). Only the sets these studies were or are in are read and written again.
     """
-    if not (old or entries) or not has_sets(connection):
+    if not (old or entries):
         return
     before = {study_id: _entry_keys(entry, piece_ids) for study_id, entry in old.items()}
     now = {study_id: _entry_keys(entry, piece_ids) for study_id, entry in entries}
@@ -255,8 +248,6 @@ def warm(connection: sqlite3.Connection, budget: float = WARM_SECONDS) -> int:
     `WARM_AREAS`, within about `budget` seconds, in one write transaction; returns how
     many sets were made. A word is taken only if searching for it finds itself (its
     indexed form is its own stem), so each set is exactly that of a search for it."""
-    if not has_sets(connection):
-        return 0
     deadline = time.monotonic() + budget
     connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_words USING "
                        "fts5vocab(main, area_text, row)")

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from api.statistics import fields
 from api.statistics.contributions import Contribution, contribution
 from api.statistics.sketches import EXACT_LIMIT, Sketch, value_hash
+from api.store import sqlite_index
 from api.store import sqlite_stats_longest as longest
 
 SCHEMA = """
@@ -206,16 +207,11 @@ def rebuild(connection: sqlite3.Connection, progress: Callable[[int, int], None]
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     create(connection)
     total = connection.execute("SELECT count(*) FROM studies").fetchone()[0]
-    done, after = 0, ""
-    while True:
-        rows = connection.execute(
-            "SELECT nct_id, document FROM studies JOIN documents ON study_id = studies.id "
-            "WHERE nct_id > ? ORDER BY nct_id LIMIT ?", (after, batch_size)).fetchall()
+    done = 0
+    for rows in sqlite_index.documents_by_nct_id(connection, batch_size):
         apply(connection, [(nct_id, contribution(json.loads(document), document), None)
                            for nct_id, document in rows], exact_limit)
         done += len(rows)
-        if progress is not None and rows:
+        if progress is not None:
             progress(len(rows), total)
-        if len(rows) < batch_size:
-            return done
-        after = rows[-1][0]
+    return done

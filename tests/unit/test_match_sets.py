@@ -117,16 +117,6 @@ def test_sets_come_back_from_an_index_rebuild(tmp_path, store):
     assert kept_sets(store) == before
 
 
-def test_a_store_without_sets_counts_on_the_index(store):
-    rng = random.Random(7)
-    store.put([study(number, rng) for number in range(60)])
-    store._connection().execute("DROP TABLE match_sets")
-    criteria = search_criteria({"query.term": "heart", "filter.overallStatus": ["COMPLETED"]})
-    assert counted(store, criteria) == listed(store, criteria)
-    store.put([study(number, rng) for number in range(60, 70)])  # writes need no sets either
-    assert counted(store, criteria) == listed(store, criteria)
-
-
 def test_searches_of_the_same_indexed_words_share_one_set(grown):
     store, _ = grown
     for text in ("heart failure", "Heart failures", "HEART FAILURE"):
@@ -165,6 +155,5 @@ def test_a_schema_5_store_of_an_older_index_layout_is_upgraded_with_index_and_se
     connection.commit()
     connection.close()
     upgraded = SQLiteStore(path)
-    assert sqlite_sets.has_sets(upgraded._connection())
     assert listed(upgraded, criteria) == counted(upgraded, criteria) == expected > 0
     upgraded.close()
