@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from api import cli, cli_index, cli_stats, docs, errors, startup, transport
+from api import cli, cli_history, cli_index, cli_stats, cli_sync, docs, errors, startup, transport
 from api.resources import register_blueprints
 from api.settings import Config
 from api.smorest import Api
@@ -34,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     cli_index.init_app(app)
     cli_stats.init_app(app)
+    cli_history.init_app(app)
+    cli_sync.init_app(app)
     transport.init_app(app)
     app.wsgi_app = AllowAnyOrigin(app.wsgi_app)
     return app

@@ -62,13 +62,13 @@ def rebuild_with_progress(what: str, label: str, work) -> None:
     click.echo(f"{what} rebuilt: {done} studies in {time.monotonic() - progress.started:.1f} s")
 
 
-def _limits() -> Limits:
+def document_limits() -> Limits:
     """The per-document limits of the app's settings."""
     return Limits(current_app.config["MAX_DOCUMENT_BYTES"],
                   current_app.config["MAX_DOCUMENT_DEPTH"])
 
 
-def _report(store, path: Path | None) -> ImportReport:
+def refusal_report(store, path: Path | None) -> ImportReport:
     """The report the user named, else one in `reports/` beside the store file."""
     def echo(line: str) -> None:
         click.echo(line, err=True)
@@ -123,11 +123,11 @@ def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
     store = current_app.extensions["store"]
     stop, total = GracefulStop(), sources.count(list(paths))
     try:
-        with _report(store, report) as listener, ProgressBar("importing", total) as advance, \
-                stop.installed():
-            result = load_files(store, list(paths), limits=_limits(), workers=workers,
-                                batch_size=batch_size, progress=advance, listener=listener,
-                                stop=stop)
+        with refusal_report(store, report) as listener, \
+                ProgressBar("importing", total) as advance, stop.installed():
+            result = load_files(store, list(paths), limits=document_limits(),
+                                workers=workers, batch_size=batch_size, progress=advance,
+                                listener=listener, stop=stop)
         if result.count("added") or result.count("replaced"):  # else nothing to tidy
             store.optimize()
         _finish(result, listener, stop)

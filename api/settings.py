@@ -86,6 +86,15 @@ def _records_dir(value) -> str:
     return text
 
 
+def _upstream_url(value) -> str:
+    """An http(s) URL with a host: the upstream `flask sync` reads by default."""
+    if not isinstance(value, str):
+        raise TypeError("")
+    from api.sync.client import base_url  # the sync package owns the URL's forms
+
+    return base_url(value)  # ValueError saying what is wrong
+
+
 MIB = 1024 * 1024
 SETTINGS: tuple[Setting, ...] = (
     # None: <instance folder>/trials.sqlite3 (see api.startup), whatever the working directory.
@@ -104,6 +113,17 @@ SETTINGS: tuple[Setting, ...] = (
     # How long opening the store waits for the write lock when it must write (creating the
     # store, upgrading it); reading a current store never waits.
     Setting("STORE_LOCK_WAIT", 20.0, _positive_float, "a number of seconds greater than 0"),
+    # `flask sync`: the upstream registry API read by default (its base URL, or a server's
+    # root), how many requests a second at most, how long one request may wait for an
+    # answer, and how a failed request is retried (attempts after the first; the first
+    # wait, doubled each time, with jitter).
+    Setting("SYNC_URL", "https://clinicaltrials.gov/api/v2", _upstream_url,
+            "an http:// or https:// URL: a registry API base URL ending in /api/v2, or a "
+            "server's root"),
+    Setting("SYNC_RATE", 1.0, _positive_float, "a number of requests a second greater than 0"),
+    Setting("SYNC_TIMEOUT", 60.0, _positive_float, "a number of seconds greater than 0"),
+    Setting("SYNC_RETRIES", 6, _positive_int, "a whole number of retries greater than 0"),
+    Setting("SYNC_BACKOFF", 2.0, _positive_float, "a number of seconds greater than 0"),
 )
 BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SETTINGS}
 

@@ -24,16 +24,16 @@ STATS = ("/api/v2/stats/field/values", "/api/v2/stats/field/sizes", "/api/v2/sta
 BURST = 8  # stats requests at once, as the issue's "eight such requests at once"
 
 
-def bench_port() -> int:
-    """A free loopback port of `PORTS`."""
-    for port in PORTS:
+def bench_port(ports: range = PORTS) -> int:
+    """A free loopback port of `ports` (each bench has its own range)."""
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 18600-18699")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 @dataclass
@@ -46,9 +46,9 @@ class Server:
     log: Path
 
 
-def serve(database: Path, folder: Path) -> Server:
-    """Start the production server on `database`."""
-    port = bench_port()
+def serve(database: Path, folder: Path, ports: range = PORTS) -> Server:
+    """Start the production server on `database`, on a free port of `ports`."""
+    port = bench_port(ports)
     env = {**server_env(f"sqlite:///{database}"), "PORT": str(port), "WORKERS": "2",
            "THREADS": "4", "ACCESS_LOG": "0"}
     log_path = folder / f"server-{port}.log"

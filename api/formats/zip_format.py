@@ -18,7 +18,7 @@ FILENAME = "{}.json.zip"
 _EPOCH = (1980, 1, 1)  # the earliest time a zip entry can carry
 
 
-def _timestamp(document: dict) -> tuple[int, ...]:
+def timestamp(document: dict) -> tuple[int, ...]:
     """The zip entry time: the study's last update post date, else the zip epoch."""
     status = dig(document, "protocolSection", "statusModule") or {}
     date = dig(status, "lastUpdatePostDateStruct", "date") or ""
@@ -28,17 +28,23 @@ def _timestamp(document: dict) -> tuple[int, ...]:
     return (*parts, 0, 0, 0)
 
 
+def entry(nct_id: str, date_time: tuple[int, ...]) -> zipfile.ZipInfo:
+    """The zip entry of study `nct_id`: `<nct_id>.json`, compressed, dated `date_time`."""
+    member = zipfile.ZipInfo(f"{nct_id}.json", date_time=date_time)
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.external_attr = 0o644 << 16  # a regular file, readable by all, when unzipped
+    return member
+
+
 def zip_study(nct_id: str, text: bytes | str, date_time: tuple[int, ...]) -> bytes:
     """A zip archive holding `text` (UTF-8) as `<nct_id>.json`, compressed."""
-    entry = zipfile.ZipInfo(f"{nct_id}.json", date_time=date_time)
-    entry.compress_type = zipfile.ZIP_DEFLATED
-    entry.external_attr = 0o644 << 16  # a regular file, readable by all, when unzipped
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(entry, text if isinstance(text, bytes) else text.encode("utf-8"))
+        archive.writestr(entry(nct_id, date_time),
+                         text if isinstance(text, bytes) else text.encode("utf-8"))
     return buffer.getvalue()
 
 
 def render(study: StudyText) -> bytes:
     """`GET /studies/{nctId}?format=json.zip`: the study text, zipped unchanged."""
-    return zip_study(study.nct_id, study.text, _timestamp(study.document))
+    return zip_study(study.nct_id, study.text, timestamp(study.document))

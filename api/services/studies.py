@@ -7,6 +7,7 @@ Stored records are returned as the exact text they were loaded with; only a proj
 from __future__ import annotations
 
 import json
+from typing import NoReturn
 
 from api import json_text
 from api.exceptions import MovedTo, NotFound
@@ -22,8 +23,14 @@ def study_document(store: Store, nct_id: str) -> Document:
     registry answers 301 for `nctIdAliases`.
     """
     document = store.get(nct_id)
-    if document is not None:
-        return document
+    if document is None:
+        not_stored(store, nct_id)
+    return document
+
+
+def not_stored(store: Store, nct_id: str) -> NoReturn:
+    """Answer for an NCT id no study of `store` has: `MovedTo` the study that lists it in
+    `nctIdAliases` (the registry's 301), else `NotFound` in the registry's words."""
     canonical = store.canonical_id(nct_id)
     if canonical is not None:
         raise MovedTo(canonical)

@@ -24,7 +24,9 @@ TOP_VALUES = 250  # the registry caps `topValues` at 250 (REFERENCE.md §13)
 EXACT_LIMIT = 1000  # distinct values counted exactly per field
 _FREQUENT_LG_K = 10  # frequent-items map of 1024 slots: keeps about 750 values
 _HLL_LG_K = 12  # 4096 buckets: about 1.6 % relative error on the distinct count
-_SERDE = datasketches.PyLongsSerDe()
+# A serializer is made per use, not kept in a module global: a nanobind object still alive
+# when the interpreter shuts down is reported as "leaked" on stderr.
+_serde = datasketches.PyLongsSerDe
 _NO_FALSE_POSITIVES = datasketches.frequent_items_error_type.NO_FALSE_POSITIVES
 
 
@@ -42,7 +44,7 @@ class Sketch:
             self.frequent = datasketches.frequent_items_sketch(_FREQUENT_LG_K)
             self.distinct = datasketches.hll_sketch(_HLL_LG_K)
         else:
-            self.frequent = datasketches.frequent_items_sketch.deserialize(frequent, _SERDE)
+            self.frequent = datasketches.frequent_items_sketch.deserialize(frequent, _serde())
             self.distinct = datasketches.hll_sketch.deserialize(distinct)
 
     def add(self, hashed: int, studies: int = 1) -> bool:
@@ -54,7 +56,7 @@ class Sketch:
 
     def serialized(self) -> tuple[bytes, bytes]:
         """The two sketches as bytes, for the store."""
-        return self.frequent.serialize(_SERDE), self.distinct.serialize_compact()
+        return self.frequent.serialize(_serde()), self.distinct.serialize_compact()
 
     def unique(self) -> int:
         """The estimated number of distinct values."""

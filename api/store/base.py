@@ -7,8 +7,9 @@ several servers sharing one database implements the same interface.
 from __future__ import annotations
 
 import abc
+import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import NamedTuple
@@ -72,6 +73,42 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
+class Version:
+    """One text a study has had in this store, in the order stored."""
+
+    number: int               # 0, 1, 2, ... in the order stored; never reused (gaps after prune)
+    date: str | None          # that text's lastUpdatePostDateStruct.date, as written
+    status: str | None        # that text's statusModule.overallStatus
+    stored_at: str            # when this store wrote it, UTC yyyy-MM-ddTHH:MM:SS
+    tag: str                  # content_tag() of its bytes
+    # Modules whose value differs from the previous version kept, as paths
+    # ("protocolSection.statusModule", "resultsSection.participantFlowModule"; top-level
+    # keys without modules, e.g. "hasResults", by name); version 0: every module it has.
+    modules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class History:
+    """Every version of one study kept here, and whether the study was removed since."""
+
+    nct_id: str
+    versions: tuple[Version, ...]   # in number order, oldest first
+    # Set when the study was removed (`Store.remove`): GET answers 404, the history stays;
+    # cleared when the study is stored again.
+    removed_at: str | None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Sync progress, committed in the same transaction as the records it describes."""
+
+    entries: Mapping[str, str | None] = field(default_factory=dict)  # None deletes the key
+    run: str | None = None          # a `--full` run's id: `seen` are recorded under it
+    # NCT ids the upstream listed (stored, unchanged or refused alike): what a reconcile keeps
+    seen: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """One page of a search, in store terms.
 
@@ -114,7 +151,7 @@ class Store(abc.ABC):
         """The NCT id of the study that lists `alias` in its `nctIdAliases`, or None."""
 
     @abc.abstractmethod
-    def put(self, records: list[Record]) -> WriteResult:
+    def put(self, records: list[Record], checkpoint: Checkpoint | None = None) -> WriteResult:
         """Store `records` in one transaction: all of them or, on any error, none.
 
         Each record is judged against the version in force before it (the stored one, or
@@ -123,6 +160,10 @@ class Store(abc.ABC):
         (`outdated`); any other replaces it (`replaced`; an equal date too, so the later
         input wins) or is `added`. Any number of versions of one study may be in `records`.
         The data timestamp moves only when something changed.
+
+        Every accepted text (each `added` or `replaced`, in input order, the intermediate
+        ones of one batch too) is appended to the study's history (`history`). `checkpoint`
+        is written in the same transaction; `put([], checkpoint)` writes just that.
 
         Raises `schemas.guard.RecordRefused` (and stores nothing) when a record would make
         one NCT id both a study and another study's alias, or the alias of two studies
@@ -137,9 +178,40 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def remove(self, nct_ids: list[str]) -> tuple[str, ...]:
+    def remove(self, nct_ids: list[str], checkpoint: Checkpoint | None = None) -> tuple[str, ...]:
         """Take the studies `nct_ids` out, with their index, aliases and statistics, in one
-        transaction; returns those that were stored. The generation moves if any was."""
+        transaction (with `checkpoint`); returns those that were stored. The generation moves
+        if any was. Their history stays, marked `removed_at`."""
+
+    @abc.abstractmethod
+    def progress(self, prefix: str = "") -> dict[str, str]:
+        """The checkpoint entries whose key starts with `prefix`."""
+
+    @abc.abstractmethod
+    def unseen(self, run: str) -> list[str]:
+        """Current studies' NCT ids not recorded as seen in `run` (what a full reconcile
+        removes), in NCT id order."""
+
+    @abc.abstractmethod
+    def end_run(self, run: str, checkpoint: Checkpoint | None = None) -> None:
+        """Forget the seen ids of `run`, in one transaction with `checkpoint`."""
+
+    @abc.abstractmethod
+    def history(self, nct_id: str) -> History | None:
+        """Every version of study `nct_id` kept here, None if it was never stored (an alias
+        is not resolved: callers use `canonical_id` first)."""
+
+    @abc.abstractmethod
+    def version(self, nct_id: str, number: int) -> Document | None:
+        """Version `number` of study `nct_id`: its exact stored bytes and tag; None for an
+        unknown study or number (pruned ones included)."""
+
+    @abc.abstractmethod
+    def prune_history(self, keep_last: int | None = None,
+                      stored_before: str | None = None) -> int:
+        """Drop old versions: keep each study's newest `keep_last`, and/or drop those stored
+        before the UTC date/time `stored_before`; never the current version of a current
+        study. Returns how many were dropped."""
 
     @abc.abstractmethod
     def field_statistics(self) -> FieldFigures:
@@ -189,6 +261,12 @@ class Store(abc.ABC):
         that cannot list them cheaply returns {} (every record is then checked in full).
         """
         return {}
+
+    def exclusive(self, name: str, purpose: str):
+        """A context manager: the block runs while no other process runs one under the same
+        `name` on this store, else raises `StoreBusy` at once. Stores that cannot tell
+        (the default) run it unguarded."""
+        return contextlib.nullcontext()
 
     def claim_seeding(self) -> bool:
         """True for one caller only, while the store is empty: that caller seeds it.

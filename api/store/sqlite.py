@@ -18,10 +18,11 @@ from pathlib import Path
 from api.search.extract import IndexEntry, extract
 from api.statistics.contributions import contribution
 from api.statistics.sketches import EXACT_LIMIT
-from api.store import (sqlite_index, sqlite_open, sqlite_search, sqlite_sets, sqlite_stats,
+from api.store import (command_lock, sqlite_history, sqlite_index, sqlite_open,
+                       sqlite_progress, sqlite_prune, sqlite_search, sqlite_sets, sqlite_stats,
                        sqlite_stats_read)
-from api.store.base import (Document, Record, SearchPage, SearchQuery, Store, WriteResult,
-                            content_tag, utc_timestamp)
+from api.store.base import (Checkpoint, Document, History, Record, SearchPage, SearchQuery, Store,
+                            WriteResult, content_tag, utc_timestamp)
 from api.store.errors import StoreError
 from schemas import guard
 from schemas.guard import RecordRefused
@@ -85,24 +86,26 @@ def _stored(connection: sqlite3.Connection, nct_id: str) -> tuple[int | None, _S
     return (row[0], _Stored(row[1])) if row else (None, _Stored(None))
 
 
-def _changed(connection: sqlite3.Connection) -> None:
-    """A write changed data: the data timestamp and the generation move with it."""
-    sqlite_open.set_info(connection, "data_timestamp", utc_timestamp())
+def _changed(connection: sqlite3.Connection, stamp: str) -> None:
+    """A write changed data: the data timestamp (`stamp`) and the generation move with it."""
+    sqlite_open.set_info(connection, "data_timestamp", stamp)
     sqlite_open.bump_generation(connection)
 
 
 def _settle(versions: list[Record], stored: _Stored):
-    """Which of one study's `versions` (in input order) is to be stored, given the stored
+    """Which of one study's `versions` (in input order) are accepted, given the stored
     document (`stored.text` None if none).
 
     Each version is judged against the one in force before it: the same text is
     `unchanged`, an earlier `lastUpdatePostDate` is `outdated`, anything else replaces it
     (an equal date too: the later input wins), or is `added` when there was none. Returns
-    what happened to each, the winner and its index entry (None, None when the stored
-    document stays), and the stored document's entry if it was needed.
+    what happened to each, the accepted ones in order (the history's new versions: the last
+    is the winner), the winner's index entry (None when the stored document stays: nothing
+    accepted, or the last accepted is the stored text again), and the stored document's
+    entry if it was needed.
     """
     old = stored.text
-    whats, winner, current, current_entry, old_entry = [], None, old, None, None
+    whats, chain, current, current_entry, old_entry = [], [], old, None, None
     for record in versions:
         document = record.text.encode()
         if document == current:
@@ -116,10 +119,11 @@ def _settle(versions: list[Record], stored: _Stored):
             whats.append("outdated")
             continue
         whats.append("added" if current is None else "replaced")
-        winner, current, current_entry = record, document, entry
-    if winner is None or current == old:  # nothing new in the end
-        return whats, None, None, old_entry
-    return whats, winner, current_entry, old_entry
+        chain.append(record)
+        current, current_entry = document, entry
+    if not chain or current == old:  # nothing new in force in the end
+        return whats, chain, None, old_entry
+    return whats, chain, current_entry, old_entry
 
 
 def _change(winner: Record, document: bytes, stored: _Stored) -> sqlite_stats.Change:
@@ -181,7 +185,7 @@ class SQLiteStore(Store):
             "WHERE alias = ?", (alias,)).fetchone()
         return row[0] if row else None
 
-    def put(self, records: list[Record]) -> WriteResult:
+    def put(self, records: list[Record], checkpoint: Checkpoint | None = None) -> WriteResult:
         outcome = {"added": [], "replaced": [], "unchanged": [], "outdated": []}
         # The versions of one study are settled among themselves, then the study is written
         # once: writing each in turn would take out index rows that are only added for the
@@ -189,12 +193,13 @@ class SQLiteStore(Store):
         versions: dict[str, list[Record]] = {}
         for record in records:
             versions.setdefault(record.nct_id, []).append(record)
-        connection = self._connection()
+        connection, stamp = self._connection(), utc_timestamp()
         connection.execute("BEGIN IMMEDIATE")
         try:
             indexed, changes, replaced = [], [], {}
             for nct_id, offered in versions.items():
-                whats, study_id, entry = self._put_one(connection, offered, changes, replaced)
+                whats, study_id, entry = self._put_one(connection, offered, changes, replaced,
+                                                       stamp)
                 for what in whats:
                     outcome[what].append(nct_id)
                 if entry is not None:
@@ -203,7 +208,8 @@ class SQLiteStore(Store):
             sqlite_sets.written(connection, replaced, indexed, self._piece_ids)
             sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if outcome["added"] or outcome["replaced"]:
-                _changed(connection)
+                _changed(connection, stamp)
+            sqlite_progress.write(connection, checkpoint)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -211,9 +217,10 @@ class SQLiteStore(Store):
         return WriteResult(**{what: tuple(ids) for what, ids in outcome.items()})
 
     def _put_one(self, connection: sqlite3.Connection, versions: list[Record], changes: list,
-                 replaced: dict[int, IndexEntry]):
+                 replaced: dict[int, IndexEntry], stamp: str):
         """Write the latest of one study's `versions` inside the open transaction, all but
-        its index rows; refuse it (`RecordRefused`) if its id or aliases clash with others'.
+        its index rows, and every accepted one to its history (stored at `stamp`); refuse it
+        (`RecordRefused`) if its id or aliases clash with others'.
 
         Returns what happened to each version (`added`, ...), the study's row id, and the
         `IndexEntry` to index it with (None when nothing is written). Adds the statistics'
@@ -221,9 +228,12 @@ class SQLiteStore(Store):
         was indexed with to `replaced`, by study id.
         """
         study_id, stored_document = _stored(connection, versions[0].nct_id)
-        whats, winner, entry, old_entry = _settle(versions, stored_document)
-        if winner is None:
+        whats, chain, entry, old_entry = _settle(versions, stored_document)
+        if entry is None:
+            if chain:  # accepted texts, ending on the stored one again: history only
+                sqlite_history.keep(connection, chain, stored_document, stamp)
             return whats, study_id, None
+        winner = chain[-1]
         problems = guard.alias_clashes(
             winner.nct_id, winner.aliases, owner_of=self.canonical_id,
             is_study=lambda nct_id: connection.execute(
@@ -231,28 +241,32 @@ class SQLiteStore(Store):
         if problems:
             raise RecordRefused(winner.nct_id, problems)
         document = winner.text.encode()
+        tag = content_tag(document)
+        sqlite_history.keep(connection, chain, stored_document, stamp, (tag, entry))
         present = sqlite_index.present(entry, self._piece_ids)
         if study_id is None:
             study_id = connection.execute("INSERT INTO studies (nct_id, present) VALUES (?, ?)",
                                           (winner.nct_id, present)).lastrowid
             connection.execute("INSERT INTO documents (study_id, document, tag) "
-                               "VALUES (?, ?, ?)", (study_id, document, content_tag(document)))
+                               "VALUES (?, ?, ?)", (study_id, document, tag))
         else:
             old_entry = replaced[study_id] = old_entry or extract(stored_document.parsed())
             sqlite_index.remove(connection, study_id, old_entry, self._piece_ids)
             connection.execute("UPDATE studies SET present = ? WHERE id = ?", (present, study_id))
             connection.execute("UPDATE documents SET document = ?, tag = ? WHERE study_id = ?",
-                               (document, content_tag(document), study_id))
+                               (document, tag, study_id))
             connection.execute("DELETE FROM aliases WHERE study_id = ?", (study_id,))
         connection.executemany("INSERT OR REPLACE INTO aliases (alias, study_id) VALUES (?, ?)",
                                [(alias, study_id) for alias in winner.aliases])
         changes.append(_change(winner, document, stored_document))
         return whats, study_id, entry
 
-    def remove(self, nct_ids: list[str]) -> tuple[str, ...]:
+    def remove(self, nct_ids: list[str], checkpoint: Checkpoint | None = None) -> tuple[str, ...]:
         """Take the studies `nct_ids` out (index rows, aliases, statistics), in one
-        transaction; returns those that were stored. The generation moves if any was."""
+        transaction with `checkpoint`; returns those that were stored. The generation moves
+        if any was. Their history stays, its newest text kept whole, marked `removed_at`."""
         connection, removed, changes, entries = self._connection(), [], [], {}
+        stamp = utc_timestamp()
         with sqlite_open.write_lock(connection, self.path, "remove studies", self.lock_wait):
             for nct_id in dict.fromkeys(nct_ids):
                 study_id, stored = _stored(connection, nct_id)
@@ -260,14 +274,41 @@ class SQLiteStore(Store):
                     continue
                 entries[study_id] = extract(stored.parsed())
                 sqlite_index.remove(connection, study_id, entries[study_id], self._piece_ids)
+                sqlite_history.removed(connection, nct_id, stored.text, stamp)
                 connection.execute("DELETE FROM studies WHERE id = ?", (study_id,))
                 changes.append((nct_id, None, contribution(stored.parsed())))
                 removed.append(nct_id)
             sqlite_sets.written(connection, entries, [], self._piece_ids)
             sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if removed:
-                _changed(connection)
+                _changed(connection, stamp)
+            sqlite_progress.write(connection, checkpoint)
         return tuple(removed)
+
+    def progress(self, prefix: str = "") -> dict[str, str]:
+        return sqlite_progress.progress(self._connection(), prefix)
+
+    def unseen(self, run: str) -> list[str]:
+        return sqlite_progress.unseen(self._connection(), run)
+
+    def end_run(self, run: str, checkpoint: Checkpoint | None = None) -> None:
+        connection = self._connection()
+        with sqlite_open.write_lock(connection, self.path, "end a sync run", self.lock_wait):
+            sqlite_progress.end_run(connection, run)
+            sqlite_progress.write(connection, checkpoint)
+
+    def history(self, nct_id: str) -> History | None:
+        return sqlite_history.history(self._connection(), nct_id)
+
+    def version(self, nct_id: str, number: int) -> Document | None:
+        found = sqlite_history.version(self._connection(), nct_id, number)
+        return Document(*found) if found else None
+
+    def prune_history(self, keep_last: int | None = None,
+                      stored_before: str | None = None) -> int:
+        connection = self._connection()
+        with sqlite_open.write_lock(connection, self.path, "prune the history", self.lock_wait):
+            return sqlite_prune.prune(connection, keep_last, stored_before)
 
     def field_statistics(self):
         return sqlite_stats_read.field_figures(self._connection())
@@ -313,6 +354,10 @@ class SQLiteStore(Store):
         (`sqlite_sets.warm`), refresh the query planner's statistics."""
         sqlite_sets.warm(self._connection())
         self._connection().execute("PRAGMA optimize")
+
+    def exclusive(self, name: str, purpose: str):
+        """A lock file beside the database (`command_lock`): freed when the holder exits."""
+        return command_lock.held(self.path, name, purpose)
 
     def claim_seeding(self) -> bool:
         """True for one caller only, while the store is empty and was never seeded.

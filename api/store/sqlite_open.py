@@ -16,13 +16,13 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from api.store import sqlite_index, sqlite_sets, sqlite_stats
-from api.store.base import content_tag
+from api.store import sqlite_history, sqlite_index, sqlite_progress, sqlite_sets, sqlite_stats
+from api.store.base import content_tag, utc_timestamp
 from api.store.errors import StoreBusy, StoreError, StoreLayoutError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     id      INTEGER PRIMARY KEY,
@@ -46,9 +46,13 @@ CREATE TABLE IF NOT EXISTS store_info (
 ) WITHOUT ROWID;
 """
 # Earlier schemas upgraded in place: 3 lacks the documents' tags; 3, 4 and 5 lack the
-# statistics tables and the match sets (filled from the documents and the index). An index
-# of another layout than this code's is rebuilt on the way (3 and 4 carry no fingerprint).
-UPGRADABLE = ("3", "4", "5")
+# statistics tables and the match sets (filled from the documents and the index); all lack
+# the history (each study's stored document becomes its version 0) and the sync checkpoints.
+# An index of another layout than this code's is rebuilt on the way (3 and 4 carry no
+# fingerprint).
+UPGRADABLE = ("3", "4", "5", "6")
+# Schemas whose statistics and match sets are already there.
+_WITH_STATISTICS = ("6",)
 REBUILD_COMMAND = "flask --app api index rebuild"
 # A first try at the lock this long before saying that we wait (milliseconds).
 _QUICK_TRY_MS = 200
@@ -135,8 +139,7 @@ def open_layout(connection: sqlite3.Connection, path: str, lock_wait: float) -> 
             return Opened(state.piece_ids, bytes.fromhex(state.secret))
         purpose = {"create": "create the store", "complete": "number new pieces",
                    "upgrade": f"upgrade it from store schema {state.version} to "
-                              f"{SCHEMA_VERSION} (the statistics are computed"
-                              f"{', the search index rebuilt' if _stale_index(state) else ''})"}[verdict]
+                              f"{SCHEMA_VERSION} ({_upgrade_work(state)})"}[verdict]
         with write_lock(connection, path, purpose, lock_wait):
             return _make_current(connection, path)
     except sqlite3.DatabaseError as error:  # not a database, unreadable file, ...
@@ -155,20 +158,32 @@ def _make_current(connection: sqlite3.Connection, path: str,
         sqlite_index.create(connection)
         sqlite_stats.create(connection)
         sqlite_sets.create(connection)
+        sqlite_history.create(connection)
+        sqlite_progress.create(connection)
     elif verdict == "upgrade":
         count = connection.execute("SELECT count(*) FROM studies").fetchone()[0]
-        log.warning("%s: upgrading from store schema %s to %s, computing the statistics%s of "
-                    "%d studies", path, state.version, SCHEMA_VERSION,
-                    " and rebuilding the search index" if _stale_index(state)
-                    else "", count)
+        log.warning("%s: upgrading from store schema %s to %s (%s) for %d studies", path,
+                    state.version, SCHEMA_VERSION, _upgrade_work(state), count)
         _upgrade(connection, state.version)
     ids = _piece_ids(connection, path)
     if verdict == "upgrade":
         if _stale_index(state):
             sqlite_index.rebuild(connection, ids, progress)
-        sqlite_stats.rebuild(connection)
-        sqlite_sets.rebuild(connection, ids)
+        if state.version not in _WITH_STATISTICS:
+            sqlite_stats.rebuild(connection)
+        if state.version not in _WITH_STATISTICS or _stale_index(state):
+            sqlite_sets.rebuild(connection, ids)  # they are sets of the index's rows
     return _finish(connection, ids)
+
+
+def _upgrade_work(state: _State) -> str:
+    """What an upgrade from `state` does, for the messages."""
+    work = ["each study's document kept as its version 0"]
+    if state.version not in _WITH_STATISTICS:
+        work.append("the statistics computed")
+    if _stale_index(state):
+        work.append("the search index rebuilt")
+    return ", ".join(work)
 
 
 def _upgrade(connection: sqlite3.Connection, version: str) -> None:
@@ -180,6 +195,9 @@ def _upgrade(connection: sqlite3.Connection, version: str) -> None:
         connection.execute("ALTER TABLE studies ADD COLUMN gzip_size INTEGER NOT NULL DEFAULT 0")
     sqlite_stats.create(connection)
     sqlite_sets.create(connection)
+    sqlite_history.create(connection)
+    sqlite_history.seed(connection, info(connection, "data_timestamp") or utc_timestamp())
+    sqlite_progress.create(connection)
 
 
 def _piece_ids(connection: sqlite3.Connection, path: str) -> dict[str, int]:

@@ -145,7 +145,8 @@ def test_every_operation_answers_as_our_document_says(case, our_app):
 def test_every_operation_is_fuzzed(our_app):
     operations = {operation.ok().label for operation in ours.get_all_operations()}
     routes = {method + " " + PATH_VARIABLE.sub(r"{\1}", rule.rule)
-              for rule in our_app.url_map.iter_rules() if rule.rule.startswith("/api/v2/")
+              for rule in our_app.url_map.iter_rules()
+              if rule.rule.startswith(("/api/v2/", "/api/int/"))
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert operations == routes
 

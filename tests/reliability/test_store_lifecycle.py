@@ -310,7 +310,7 @@ def test_a_schema_4_store_is_upgraded_by_the_server_and_searches_right(tmp_path)
         check_integrity(base, path, 3)
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'"
-                                  ).fetchone() == ("6",)
+                                  ).fetchone() == ("7",)
 
 
 def test_processes_starting_at_once_on_an_empty_store_seed_it_once(tmp_path):

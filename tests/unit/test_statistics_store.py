@@ -203,7 +203,7 @@ def test_a_schema_5_store_is_upgraded_with_its_statistics_computed(make_store, t
     as_schema_5(tmp_path / "trials.sqlite3")
     upgraded = make_store()
     assert upgraded._connection().execute(
-        "SELECT value FROM store_info WHERE key = 'schema_version'").fetchone() == ("6",)
+        "SELECT value FROM store_info WHERE key = 'schema_version'").fetchone() == ("7",)
     assert answers(upgraded) == expected
     plan = upgraded._connection().execute(
         "EXPLAIN QUERY PLAN SELECT tag, study_id FROM documents").fetchall()

@@ -62,15 +62,15 @@ def test_a_schema_3_store_is_upgraded_in_place_with_tags(tmp_path):
     upgraded.close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT value FROM store_info "
-                                  "WHERE key = 'schema_version'").fetchone() == ("6",)
+                                  "WHERE key = 'schema_version'").fetchone() == ("7",)
 
 
 def test_a_store_of_a_later_schema_is_refused(tmp_path):
     path = tmp_path / "later.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE store_info SET value = '7' WHERE key = 'schema_version'")
-    with pytest.raises(StoreLayoutError, match="has store schema 7, this server reads 6"):
+        connection.execute("UPDATE store_info SET value = '8' WHERE key = 'schema_version'")
+    with pytest.raises(StoreLayoutError, match="has store schema 8, this server reads 7"):
         SQLiteStore(path)
 
 

@@ -165,7 +165,7 @@ def test_a_schema_4_store_is_upgraded_in_place_and_searches_right(two_studies):
     store.close()
     with sqlite3.connect(two_studies) as connection:
         info = dict(connection.execute("SELECT key, value FROM store_info"))
-    assert info["schema_version"] == "6" and info["index_layout"] == sqlite_index.fingerprint()
+    assert info["schema_version"] == "7" and info["index_layout"] == sqlite_index.fingerprint()
 
 
 def test_rows_are_keyed_by_piece_ids_so_catalogue_order_does_not_matter(two_studies, monkeypatch):

@@ -45,7 +45,7 @@ def _json(body: bytes | str) -> Response:
     return Response(body, content_type=JSON)
 
 
-def _nct_id(raw: str) -> str:
+def canonical_nct_id(raw: str) -> str:
     """The canonical NCT id of the path's `nctId`; 400 in the registry's words if malformed."""
     nct_id = nct_ids.canonical(raw)
     if nct_id is None:
@@ -91,7 +91,7 @@ class Study(Resource):
         FHIR or RIS instead.
         """
         store = current_app.extensions["store"]
-        rendered = render_study(store, StudyRequest(_nct_id(nctId), output))
+        rendered = render_study(store, StudyRequest(canonical_nct_id(nctId), output))
         response = Response(rendered.body, content_type=rendered.media_type,
                             headers=rendered.headers)
         if rendered.tag is not None:
@@ -113,7 +113,7 @@ class StudySection(Resource):
         For example `/api/v2/studies/NCT04325594/protocolSection`.
         """
         store = current_app.extensions["store"]
-        return _json(studies.study_part(store, PartRequest(_nct_id(nctId), section)))
+        return _json(studies.study_part(store, PartRequest(canonical_nct_id(nctId), section)))
 
 
 @blp.route("/studies/<nctId>/<section>/<module>", parameters=[NCT_ID, SECTION, MODULE])
@@ -130,7 +130,8 @@ class StudyModule(Resource):
         For example `/api/v2/studies/NCT04325594/protocolSection/eligibilityModule`.
         """
         store = current_app.extensions["store"]
-        return _json(studies.study_part(store, PartRequest(_nct_id(nctId), section, module)))
+        part = PartRequest(canonical_nct_id(nctId), section, module)
+        return _json(studies.study_part(store, part))
 
 
 _LIST_ANSWERS = [

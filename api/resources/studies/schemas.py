@@ -107,7 +107,7 @@ def _filters(prefix: str) -> dict:
     }
 
 
-def _list_fields() -> dict:
+def list_parameters() -> dict:
     """Every parameter of `GET /studies`, in the registry's order, by its wire name."""
     fields = {
         "format": ma.fields.String(load_default="json", validate=one_of("format", LIST_FORMATS),
@@ -175,7 +175,7 @@ class _ListStudies(QuerySchema):
 # marshmallow reads a dot in a field's name as nesting: the fields are named without them,
 # their wire names are their data keys.
 ListStudiesQuery = _ListStudies.from_dict(
-    {name.replace(".", "_"): field for name, field in _list_fields().items()},
+    {name.replace(".", "_"): field for name, field in list_parameters().items()},
     name="ListStudiesQuery")
 ListStudiesQuery.__doc__ = ("The parameters of a search: `GET /studies` takes them in the query "
                             "string, `POST /studies` in a form-encoded body.")
