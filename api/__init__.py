@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from api import cli, cli_history, cli_index, cli_stats, cli_sync, docs, errors, startup, transport
-from api.resources import register_blueprints
+from api.resources import operations, register_blueprints
 from api.settings import Config
 from api.smorest import Api
 
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     docs.init_app(app)
     api = Api(app)
     register_blueprints(api)
+    app.register_blueprint(operations.blp)  # outside the API and its document
     errors.init_app(app)
     startup.open_app_store(app)
     cli.init_app(app)

@@ -15,12 +15,13 @@ from flask import Flask, Response, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from api.exceptions import InvalidRequest, MovedTo, NotFound, RequestError, TooCostly
+from api.exceptions import (InvalidRequest, MovedTo, NotFound, RequestError, TooCostly,
+                            Unavailable)
 
 log = logging.getLogger(__name__)
 
 TEXT_PLAIN = "text/plain; charset=UTF-8"
-STATUS = {InvalidRequest: 400, NotFound: 404, TooCostly: 503}
+STATUS = {InvalidRequest: 400, NotFound: 404, TooCostly: 503, Unavailable: 503}
 # How long a client stopped at the time budget should wait before trying again.
 RETRY_AFTER_SECONDS = 10
 
@@ -33,9 +34,10 @@ def text_response(message: str, status: int) -> Response:
 def _request_error(error: RequestError) -> Response:
     status = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
     response = text_response(error.message, status)
-    if isinstance(error, TooCostly):
+    if isinstance(error, (TooCostly, Unavailable)):
         # The budget protects other clients; the same search may pass when the server is
         # less busy, so the client is told when to try again rather than that it erred.
+        # An unavailable store may come back the same way.
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

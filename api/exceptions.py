@@ -28,6 +28,11 @@ class TooCostly(RequestError):
     """The request ran past the server's time budget and was stopped."""
 
 
+class Unavailable(RequestError):
+    """The server cannot answer now (its store cannot serve); it may pass without a change
+    to the request."""
+
+
 class MovedTo(Exception):
     """The NCT id asked for is an alias: study `nct_id` is the one it names."""
 

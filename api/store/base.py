@@ -262,6 +262,11 @@ class Store(abc.ABC):
         """
         return {}
 
+    def unavailable_reason(self) -> str | None:
+        """Why the store cannot serve requests now, in one line; None when it can (`/ready`).
+        Cheap: a probe, not a scan."""
+        return None
+
     def exclusive(self, name: str, purpose: str):
         """A context manager: the block runs while no other process runs one under the same
         `name` on this store, else raises `StoreBusy` at once. Stores that cannot tell

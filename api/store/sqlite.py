@@ -355,6 +355,9 @@ class SQLiteStore(Store):
         sqlite_sets.warm(self._connection())
         self._connection().execute("PRAGMA optimize")
 
+    def unavailable_reason(self) -> str | None:
+        return sqlite_open.unavailable_reason(self._connection(), self.path)
+
     def exclusive(self, name: str, purpose: str):
         """A lock file beside the database (`command_lock`): freed when the holder exits."""
         return command_lock.held(self.path, name, purpose)

@@ -124,6 +124,22 @@ def _verdict(state: _State, path: str) -> str:
     return "current"
 
 
+def unavailable_reason(connection: sqlite3.Connection, path: str) -> str | None:
+    """Why the store at `path` cannot be served by this code now, None when it can: it
+    cannot be read, or another process changed its layout since this one opened it (a
+    newer release upgraded it, the file was replaced)."""
+    try:
+        verdict = _verdict(_read(connection), path)
+        connection.execute("SELECT 1 FROM studies LIMIT 1").fetchall()
+    except StoreLayoutError as error:
+        return str(error)
+    except sqlite3.Error as error:
+        return f"{path}: cannot be read as a SQLite store ({error})"
+    if verdict != "current":
+        return f"{path}: its layout is no longer current ({verdict} needed); restart to redo it"
+    return None
+
+
 def _stale_index(state: _State) -> bool:
     """Whether the index was built under another layout than this code's."""
     return state.layout != sqlite_index.fingerprint()
