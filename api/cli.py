@@ -80,20 +80,23 @@ def refusal_report(store, path: Path | None) -> ImportReport:
     return ImportReport(default_path(folder), echo, exclusive=True)
 
 
-def _finish(result: LoadReport, report: ImportReport, stop: GracefulStop) -> None:
-    """The summary, where the report is, and the exit status."""
+def finish(result: LoadReport, report: ImportReport, stop: GracefulStop,
+           summary: str | None = None,
+           stopped: str = "after the batch in progress; every batch written is kept") -> None:
+    """The summary (`summary`, else the load's), what was not shown, where the report is,
+    and the exit status: 128 + the signal when `stop`ped (saying `stopped`), 1 when
+    anything was refused. Shared by the commands that load records (import, sync)."""
     unshown = result.refused_count - report.shown["refused"]
     if unshown > 0:
         click.echo(f"... and {unshown:,} more refused", err=True)
     unshown = result.skipped_count - report.shown["skipped"]
     if unshown > 0:
         click.echo(f"... and {unshown:,} more skipped", err=True)
-    click.echo(result.summary())
+    click.echo(summary or result.summary())
     if report.written:
         click.echo(f"refused records and reasons: {report.path}", err=True)
     if result.stopped:
-        click.echo(f"stopped by {signal.Signals(stop.signal).name} after the batch in "
-                   "progress; every batch written is kept", err=True)
+        click.echo(f"stopped by {signal.Signals(stop.signal).name} {stopped}", err=True)
         raise SystemExit(128 + stop.signal)
     if result.refused_count:
         raise SystemExit(1)
@@ -130,7 +133,7 @@ def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
                                 listener=listener, stop=stop)
         if result.count("added") or result.count("replaced"):  # else nothing to tidy
             store.optimize()
-        _finish(result, listener, stop)
+        finish(result, listener, stop)
     except StopRequested:  # a signal before the load began: nothing was written
         click.echo(f"stopped by {signal.Signals(stop.signal).name}; nothing loaded", err=True)
         raise SystemExit(128 + stop.signal) from None

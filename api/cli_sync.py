@@ -11,12 +11,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from api.cli import ProgressBar, document_limits, refusal_report
+from api.cli import ProgressBar, document_limits, finish, refusal_report
 from api.loading import GracefulStop
 from api.loading.stopping import StopRequested
 from api.store import StoreError
 from api.sync.client import Policy, Upstream, UpstreamError, base_url
-from api.sync.run import MAX_PAGE_SIZE, Options, SyncReport, SyncRun
+from api.sync.run import MAX_PAGE_SIZE, Options, SyncRun
 
 UPSTREAM_FAILED = 3  # exit status when the upstream could not be read
 
@@ -36,22 +36,6 @@ def _policy() -> Policy:
 
 def _echo(line: str) -> None:
     click.echo(line, err=True)
-
-
-def _finish(report: SyncReport, listener, stop: GracefulStop) -> None:
-    """The summary, where the report is, and the exit status (as `import`'s)."""
-    unshown = report.load.refused_count - listener.shown["refused"]
-    if unshown > 0:
-        _echo(f"... and {unshown:,} more refused")
-    click.echo(report.summary())
-    if listener.written:
-        _echo(f"refused records and reasons: {listener.path}")
-    if report.stopped:
-        _echo(f"stopped by {signal.Signals(stop.signal).name} after the page in progress; "
-              "every page written is kept, and the next sync continues from there")
-        raise SystemExit(128 + stop.signal)
-    if report.load.refused_count:
-        raise SystemExit(1)
 
 
 def _told(run: SyncRun) -> None:
@@ -88,7 +72,9 @@ def _synced(store, upstream: str, full: bool, options: Options, stop: GracefulSt
         result = run.run()
     if result.load.count("added") or result.load.count("replaced"):
         store.optimize()
-    _finish(result, listener, stop)
+    finish(result.load, listener, stop, result.summary(),
+           "after the page in progress; every page written is kept, and the next sync "
+           "continues from there")
 
 
 @click.command("sync")

@@ -62,6 +62,18 @@ def listed_ids(root: str) -> list[str]:
             for study in json.loads(body)["studies"]]
 
 
+def wait_for_pages(store_url: str, upstream: str, pages: int, timeout: float = 30) -> None:
+    """Until the sync from `upstream` running on the store has committed `pages` pages."""
+    run_key = f"sync:{upstream}/api/v2:run"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = progress(store_url) if Path(store_url[10:]).exists() else {}
+        if run_key in state and json.loads(state[run_key])["pages"] >= pages:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the sync committed fewer than {pages} pages in {timeout:g} s")
+
+
 @contextlib.contextmanager
 def opened(store_url: str):
     store = open_store(store_url)
@@ -255,15 +267,7 @@ def test_kill_9_and_rerun_lose_and_double_nothing(upstream_a, mirror):
     with upstream:
         running = sync(mirror, upstream.url, "--page-size", "2", wait=False)
         try:
-            deadline = time.monotonic() + 30
-            run_key = f"sync:{upstream.url}/api/v2:run"
-            while time.monotonic() < deadline:
-                state = progress(mirror) if Path(mirror[10:]).exists() else {}
-                if run_key in state and json.loads(state[run_key])["pages"] >= 3:
-                    break
-                time.sleep(0.1)
-            else:
-                pytest.fail("the sync wrote no third page in 30 s")
+            wait_for_pages(mirror, upstream.url, 3)
         finally:
             os.kill(running.pid, signal.SIGKILL)
             running.communicate(timeout=10)
@@ -325,12 +329,7 @@ def test_sigterm_stops_after_the_page_in_hand_and_the_next_run_goes_on(upstream_
         running = sync(mirror, root, "--page-size", "2", wait=False)
         run_key = f"sync:{root}/api/v2:run"
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                state = progress(mirror) if Path(mirror[10:]).exists() else {}
-                if run_key in state and json.loads(state[run_key])["pages"] >= 2:
-                    break
-                time.sleep(0.1)
+            wait_for_pages(mirror, root, 2)
             running.send_signal(signal.SIGTERM)
             out, err = running.communicate(timeout=20)
         finally:
@@ -352,11 +351,7 @@ def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(upstream_a, m
     with upstream:
         running = sync(mirror, upstream.url, "--page-size", "2", wait=False)
         try:
-            lock = Path(f"{mirror[10:]}.sync.lock")
-            deadline = time.monotonic() + 30
-            while not (lock.exists() and lock.read_text().strip()):
-                assert time.monotonic() < deadline, "the first sync never took the lock"
-                time.sleep(0.05)
+            wait_for_pages(mirror, upstream.url, 1)  # the lock is taken before the first
             second = sync(mirror, upstream.url, "--page-size", "2")
             assert second.returncode == 1, second.stderr
             assert f"process {running.pid} is doing it" in second.stderr

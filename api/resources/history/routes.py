@@ -3,8 +3,9 @@
 from flask import Response, current_app
 
 from api import transport
-from api.resources.history.schemas import (VERSION, DiffQuery, StudyDifferenceSchema,
-                                           StudyHistorySchema, version_number)
+from api.resources.history.schemas import (BAD_ID, NO_STUDY, VERSION, DiffQuery,
+                                           StudyDifferenceSchema, StudyHistorySchema,
+                                           version_number)
 from api.resources.studies.routes import MOVED, NCT_ID, canonical_nct_id
 from api.resources.studies.schemas import NoQuery
 from api.services import history
@@ -14,9 +15,6 @@ from schemas.study import StudySchema
 blp = Blueprint("history", __name__, url_prefix="/api/v2",
                 description="Every version of a study this server has stored")
 
-BAD_ID = ("Malformed NCT number or version number, or an unknown parameter.",
-          "Parameter `nctId` has incorrect format")
-NO_STUDY = "NCT number NCT99999999 not found"
 
 
 @blp.route("/studies/<nctId>/history", parameters=[NCT_ID])

@@ -22,6 +22,12 @@ VERSION = {
 }
 
 
+# The documented 400 and 404 of every history route, here and under /api/int.
+BAD_ID = ("Malformed NCT number or version number, or an unknown parameter.",
+          "Parameter `nctId` has incorrect format")
+NO_STUDY = "NCT number NCT99999999 not found"
+
+
 def version_number(raw: str) -> int:
     """The path's `version` as a number; 400 in the registry's words if it is not one."""
     number = int(raw) if _NUMBER.match(raw) else None

@@ -10,7 +10,7 @@ This server answers the same paths in the same shapes, from the versions it has 
 from flask import Response, current_app
 
 from api import transport
-from api.resources.history.schemas import VERSION, version_number
+from api.resources.history.schemas import BAD_ID, NO_STUDY, VERSION, version_number
 from api.resources.internal.schemas import WebsiteStudyQuery
 from api.resources.studies.routes import MOVED, NCT_ID, canonical_nct_id
 from api.resources.studies.schemas import NoQuery
@@ -32,8 +32,6 @@ WEBSITE_STUDY = {"type": "object", "required": ["study"], "properties": {
 WEBSITE_VERSION = {"type": "object", "required": ["studyVersion", "study"], "properties": {
     "studyVersion": {"type": "integer", "description": "The version number."},
     "study": {"$ref": "#/components/schemas/Study"}}}
-BAD = ("Malformed NCT number or version number, or an unknown parameter.",
-       "Parameter `nctId` has incorrect format")
 
 
 @blp.route("/studies/<nctId>", parameters=[NCT_ID])
@@ -41,9 +39,9 @@ class WebsiteStudy(Resource):
     @blp.query(WebsiteStudyQuery)
     @blp.response(200, WEBSITE_STUDY, description="The study and, when asked, its versions.")
     @blp.alt_response(301, **MOVED)
-    @blp.error(400, *BAD)
+    @blp.error(400, *BAD_ID)
     @blp.error(404, "No study with this NCT number was ever stored here.",
-               "NCT number NCT99999999 not found")
+               NO_STUDY)
     def get(self, query, nctId):
         """Study with its history (website shape)
 
@@ -62,7 +60,7 @@ class WebsiteVersion(Resource):
     @blp.query(NoQuery)
     @blp.response(200, WEBSITE_VERSION, description="The version, exactly as stored.")
     @blp.alt_response(301, **MOVED)
-    @blp.error(400, *BAD)
+    @blp.error(400, *BAD_ID)
     @blp.error(404, "No such study, or no such version of it.",
                "Version 7 of NCT04325594 not found")
     def get(self, query, nctId, version):
