@@ -159,10 +159,13 @@ def test_nothing_listening_is_a_connection_error():
 def test_requests_are_paced_at_the_rate():
     upstream = FaultyUpstream(page_answer)
     with upstream as root, Upstream(base_url(root), Policy(rate=20, timeout=1)) as client:
+        started = time.monotonic()
         for _ in range(5):
             client.get_json("/studies", {})
-    starts = [seen.at for seen in upstream.requests]
-    assert starts[-1] - starts[0] >= 4 / 20 - 0.01
+        took = time.monotonic() - started
+    # Measured where the pacing is, in the client: the upstream's arrival times also carry
+    # the first request's connection set-up, which made the measured span shorter.
+    assert len(upstream.requests) == 5 and took >= 4 / 20
 
 
 def test_each_study_of_a_compact_page_is_its_own_text():
