@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run soak wrk test fuzz openapi jsonschema bench clean
+.PHONY: run soak wrk postgres chromium test fuzz openapi jsonschema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,20 @@ soak: $(VENV)/.installed-bench wrk
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-test: $(VENV)/.installed-test
+# The server programs of the tests' throw-away PostgreSQL (tests/postgres.py: initdb into a
+# temporary folder, stopped at the end): the machine's own, Debian's installed where it has none.
+postgres:
+	@command -v initdb >/dev/null || test -x "$$(pg_config --bindir 2>/dev/null)/initdb" || \
+		ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+# The browser of tests/browser (Playwright drives it; no browser of Playwright's own is
+# downloaded): Debian's headless-capable Chromium, installed where it is missing.
+chromium:
+	@test -x /usr/bin/chromium || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(VENV)/.installed-test postgres chromium
 	$(BIN)/python -m pytest
 
 # The generated-input tests alone, with a larger budget: FUZZ_EXAMPLES examples per operation

@@ -6,8 +6,9 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from api import cli, cli_history, cli_index, cli_stats, cli_sync, docs, errors, startup, transport
-from api.resources import operations, register_blueprints
+from api import (cli, cli_history, cli_index, cli_mcp, cli_stats, cli_sync, docs, errors,
+                 observability, startup, transport)
+from api.resources import operations, pages, register_blueprints
 from api.settings import Config
 from api.smorest import Api
 
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = App(__name__)
     app.config.from_object(Config)
     startup.configure(app, config)
+    observability.init_app(app)  # the log first: opening the store may log (seeding)
     # Keep the order keys were written in, and UTF-8 text, as the registry does.
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -30,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     api = Api(app)
     register_blueprints(api)
     app.register_blueprint(operations.blp)  # outside the API and its document
+    app.register_blueprint(pages.blp)  # pages for people: outside the API too
     errors.init_app(app)
     startup.open_app_store(app)
     cli.init_app(app)
@@ -37,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli_stats.init_app(app)
     cli_history.init_app(app)
     cli_sync.init_app(app)
+    cli_mcp.init_app(app)
     transport.init_app(app)
     app.wsgi_app = AllowAnyOrigin(app.wsgi_app)
     return app

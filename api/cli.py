@@ -16,6 +16,7 @@ from api import sources
 from api.loading import GracefulStop, Limits, LoadReport, load_files
 from api.loading.report import ImportReport, default_path
 from api.loading.stopping import StopRequested
+from api.services import operations
 from api.store import StoreError
 
 
@@ -69,7 +70,8 @@ def document_limits() -> Limits:
 
 
 def refusal_report(store, path: Path | None) -> ImportReport:
-    """The report the user named, else one in `reports/` beside the store file."""
+    """The report the user named, else one in `reports/` beside the store file (a store
+    with no file, PostgreSQL's: in the instance folder)."""
     def echo(line: str) -> None:
         click.echo(line, err=True)
 
@@ -126,17 +128,21 @@ def import_command(paths: tuple[Path, ...], workers: int, batch_size: int,
     store = current_app.extensions["store"]
     stop, total = GracefulStop(), sources.count(list(paths))
     try:
-        with refusal_report(store, report) as listener, \
-                ProgressBar("importing", total) as advance, stop.installed():
-            result = load_files(store, list(paths), limits=document_limits(),
-                                workers=workers, batch_size=batch_size, progress=advance,
-                                listener=listener, stop=stop)
-        if result.count("added") or result.count("replaced"):  # else nothing to tidy
-            store.optimize()
-        finish(result, listener, stop)
+        with operations.recorded_run(store, "import") as run:  # for /metrics
+            with refusal_report(store, report) as listener, \
+                    ProgressBar("importing", total) as advance, stop.installed():
+                result = load_files(store, list(paths), limits=document_limits(),
+                                    workers=workers, batch_size=batch_size, progress=advance,
+                                    listener=listener, stop=stop)
+            run.loaded(result)
+            if result.count("added") or result.count("replaced"):  # else nothing to tidy
+                store.optimize()
+            finish(result, listener, stop)
     except StopRequested:  # a signal before the load began: nothing was written
         click.echo(f"stopped by {signal.Signals(stop.signal).name}; nothing loaded", err=True)
         raise SystemExit(128 + stop.signal) from None
+    except StoreError as error:  # the database went away, the store is busy: one line
+        raise click.ClickException(f"{error}; every batch written before is kept") from None
     except KeyboardInterrupt:
         click.echo("import stopped at once: the batch being written was rolled back; "
                    "every batch written before is kept", err=True)

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from api.cli import ProgressBar, document_limits, finish, refusal_report
 from api.loading import GracefulStop
 from api.loading.stopping import StopRequested
+from api.services import operations
 from api.store import StoreError
 from api.sync.client import Policy, Upstream, UpstreamError, base_url
 from api.sync.run import MAX_PAGE_SIZE, Options, SyncRun
@@ -63,18 +64,20 @@ def _advancing(progress: ProgressBar, page_size: int):
 def _synced(store, upstream: str, full: bool, options: Options, stop: GracefulStop,
             report: Path | None) -> None:
     """One run, its summary and its exit status."""
-    with store.exclusive("sync", "sync it"), refusal_report(store, report) as listener, \
-            ProgressBar("syncing") as progress, \
-            Upstream(upstream, _policy(), on_retry=_echo) as client, stop.installed():
-        options.listener, options.progress = listener, _advancing(progress, options.page_size)
-        run = SyncRun(store, client, full, options, stop)
-        _told(run)
-        result = run.run()
-    if result.load.count("added") or result.load.count("replaced"):
-        store.optimize()
-    finish(result.load, listener, stop, result.summary(),
-           "after the page in progress; every page written is kept, and the next sync "
-           "continues from there")
+    # Recorded (for /metrics) once this is the one sync running on the store.
+    with store.exclusive("sync", "sync it"), operations.recorded_run(store, "sync") as record:
+        with refusal_report(store, report) as listener, ProgressBar("syncing") as progress, \
+                Upstream(upstream, _policy(), on_retry=_echo) as client, stop.installed():
+            options.listener, options.progress = listener, _advancing(progress, options.page_size)
+            run = SyncRun(store, client, full, options, stop)
+            _told(run)
+            result = run.run()
+        record.loaded(result.load)
+        if result.load.count("added") or result.load.count("replaced"):
+            store.optimize()
+        finish(result.load, listener, stop, result.summary(),
+               "after the page in progress; every page written is kept, and the next sync "
+               "continues from there")
 
 
 @click.command("sync")

@@ -3,7 +3,8 @@
 `python -m api.serving` is what `make run` runs; `tests/server.py` and the benchmarks start the
 same command, so this module is the one place where the server is configured. Settings come
 from `HOST`, `PORT`, `WORKERS`, `THREADS`, `HEADER_TIMEOUT`, `ACCESS_LOG` and `CONNECTIONS`
-(`ServerSettings`).
+(`ServerSettings`). The workers log JSON lines unless `TRIALS_LOG_FORMAT` says otherwise, and
+share their request metrics through a directory made for them (`metrics_directory`).
 
 Why granian (bench/bench_servers.py measures it against gunicorn gthread and gevent and
 waitress; README "The HTTP server" has the figures): its HTTP layer is Rust (hyper on tokio).
@@ -23,13 +24,16 @@ either, since nothing of ours runs before hyper has parsed a request.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 from api import startup
 from api.search.fields import boolean
@@ -61,7 +65,9 @@ class ServerSettings:
     # Seconds a client has to send a complete request head, and to start the next one on a
     # kept-alive connection.
     header_timeout: int = 10
-    access_log: bool = True
+    # granian's own access line; off by default: the app's log (`TRIALS_LOG_FORMAT`) writes
+    # one per request with more in it (request id, route), and each costs about as much.
+    access_log: bool = False
     # Connections each worker holds open at once; more wait in the listen backlog.
     connections: int = 1024
 
@@ -204,10 +210,33 @@ def granian_server(settings: ServerSettings):
 def main() -> None:
     """Serve until stopped (SIGINT or SIGTERM: the workers finish what they are answering)."""
     settings = ServerSettings.from_environment()
+    os.environ.setdefault("TRIALS_LOG_FORMAT", "json")  # the workers' log, unless told
     startup.preflight()  # TRIALS_* settings and the store checked once, before any worker
     print(f"serving on http://{settings.host}:{settings.port} with {settings.workers} "
           f"workers x {settings.threads} threads", file=sys.stderr)
-    granian_server(settings).serve()
+    with metrics_directory(os.environ):
+        granian_server(settings).serve()
+
+
+@contextlib.contextmanager
+def metrics_directory(environ) -> Iterator[str]:
+    """Where the workers keep their request metrics for one another to report (the
+    multiprocess mode of prometheus_client, `api.observability.metrics`), named in
+    `PROMETHEUS_MULTIPROC_DIR` for them: the operator's, emptied of an earlier run's
+    files, else a fresh one, removed when serving ends."""
+    named = environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if named:
+        Path(named).mkdir(parents=True, exist_ok=True)
+        for stale in Path(named).glob("*.db"):
+            stale.unlink()
+        yield named
+        return
+    with tempfile.TemporaryDirectory(prefix="trials-metrics-") as fresh:
+        environ["PROMETHEUS_MULTIPROC_DIR"] = fresh
+        try:
+            yield fresh
+        finally:
+            del environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 if __name__ == "__main__":

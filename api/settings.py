@@ -61,19 +61,42 @@ def _positive_int(value) -> int:
 
 
 def _database_url(value) -> str | None:
-    """None (the default store) or a URL of a store in a directory that exists."""
+    """None (the default store), a URL of a SQLite store in a directory that exists, or a
+    PostgreSQL database's URL."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise TypeError("")
-    from api.store import store_path  # the store package owns the URL syntax
+    from api.store import is_postgresql, postgresql_url, store_path  # the store owns the syntax
 
+    if is_postgresql(value):
+        return postgresql_url(value)  # ValueError saying what is wrong
     path = store_path(value)  # ValueError saying what is wrong
     if not path.parent.is_dir():
         raise ValueError(f"directory {path.parent} does not exist")
     if path.is_dir():
         raise ValueError(f"{path} is a directory")
     return value
+
+
+def _read_url(value) -> str | None:
+    """None (reads go to the primary) or a PostgreSQL URL (a hot standby's)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError("")
+    from api.store import postgresql_url
+
+    return postgresql_url(value)  # ValueError saying what is wrong
+
+
+def _log_format(value) -> str:
+    """One of the log's formats (`api.observability.logs`)."""
+    from api.observability.logs import FORMATS  # the log's module owns its formats
+
+    if not isinstance(value, str) or value.strip().lower() not in FORMATS:
+        raise ValueError("")
+    return value.strip().lower()
 
 
 def _records_dir(value) -> str:
@@ -100,7 +123,7 @@ SETTINGS: tuple[Setting, ...] = (
     # None: <instance folder>/trials.sqlite3 (see api.startup), whatever the working directory.
     Setting("DATABASE_URL", None, _database_url,
             "sqlite:///PATH (relative to the working directory) or sqlite:////ABSOLUTE/PATH, "
-            "in a directory that exists"),
+            "in a directory that exists, or postgresql://USER@HOST:PORT/DATABASE"),
     # Loaded through the guard when the server starts with an empty store.
     Setting("RECORDS_DIR", str(PROJECT_DIR / "records"), _records_dir,
             "a directory of records to load into an empty store, or empty to load none"),
@@ -124,6 +147,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_TIMEOUT", 60.0, _positive_float, "a number of seconds greater than 0"),
     Setting("SYNC_RETRIES", 6, _positive_int, "a whole number of retries greater than 0"),
     Setting("SYNC_BACKOFF", 2.0, _positive_float, "a number of seconds greater than 0"),
+    # A hot standby of the PostgreSQL DATABASE_URL: reads go there, writes to the primary.
+    Setting("DATABASE_READ_URL", None, _read_url,
+            "postgresql://USER@HOST:PORT/DATABASE (a hot standby of DATABASE_URL's database), "
+            "or empty for none"),
+    # The log (access lines, errors) on standard error: JSON lines, text, or none from this
+    # server (off: the application's records go to Python's own handlers). `python -m
+    # api.serving` defaults to json.
+    Setting("LOG_FORMAT", "off", _log_format, "json, text or off"),
 )
 BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SETTINGS}
 
@@ -154,7 +185,18 @@ def load(environ: Mapping[str, str], overrides: Mapping | None = None) -> dict:
     for key, value in (overrides or {}).items():
         setting = BY_KEY.get(key)
         values[key] = _checked(setting, value, f"setting {key}") if setting else value
+    _check_read_url(values)
     return values
+
+
+def _check_read_url(values: dict) -> None:
+    """A read replica only makes sense beside a PostgreSQL primary."""
+    from api.store import is_postgresql
+
+    if values["DATABASE_READ_URL"] and not is_postgresql(values["DATABASE_URL"] or ""):
+        raise SettingError(f"{PREFIX}DATABASE_READ_URL={values['DATABASE_READ_URL']!r}: a read "
+                           f"replica needs a postgresql:// {PREFIX}DATABASE_URL (it is "
+                           f"{values['DATABASE_URL']!r})")
 
 
 class Config:
@@ -175,7 +217,9 @@ class Config:
                 "REST API v2, so that software written for the registry's API works against "
                 "this server unchanged. Records are the registry's own study documents, "
                 "returned exactly as they were loaded. Errors are `text/plain` messages worded "
-                "as the registry words them."
+                "as the registry words them.\n\nFor people, each study also has a page, "
+                "[/study/{nctId}](/study/NCT04325594) as on the registry's website, and "
+                "[/search](/search) finds studies with the parameters of `GET /studies`."
             ),
             "license": {"name": "Records: public domain (U.S. National Library of Medicine)"},
         },

@@ -53,10 +53,16 @@ def configure(app: Flask, config: Mapping | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{folder / STORE_FILE}"
 
 
+def open_configured(app: Flask) -> Store:
+    """Open the store the app's settings name (`StoreError` if it cannot be used)."""
+    return open_store(app.config["DATABASE_URL"], lock_wait=app.config["STORE_LOCK_WAIT"],
+                      read_url=app.config.get("DATABASE_READ_URL"))
+
+
 def open_app_store(app: Flask) -> None:
     """Open the configured store into `app.extensions["store"]` and seed it if empty."""
     def opener() -> Store:
-        store = open_store(app.config["DATABASE_URL"], lock_wait=app.config["STORE_LOCK_WAIT"])
+        store = open_configured(app)
         seed(app, store)
         return store
 
@@ -78,7 +84,7 @@ def preflight() -> None:
     app = Flask("api")  # the application's import name: the same instance folder
     configure(app, None)
     try:
-        store = open_store(app.config["DATABASE_URL"], lock_wait=app.config["STORE_LOCK_WAIT"])
+        store = open_configured(app)
     except StoreError as error:
         refuse(str(error))
     try:

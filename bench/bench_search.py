@@ -22,6 +22,11 @@ registry's record sizes; `templates`: the earlier benchmarks' copies), and first
   baseline store's (a second server on it, the two loaded in turns); worker private memory (`RssAnon` of each worker, the largest); the
   store's files on disk as a ratio to the NDJSON.
 
+With `--store postgresql` (issue #14) every size runs on SQLite and then on a throw-away
+PostgreSQL server of the machine's own programs (bench/scale_stores.py), and a last table
+gives each figure of PostgreSQL over SQLite's (import rates with the import's two worker
+processes writing in parallel: above 1 is faster; times: below 1 is faster).
+
 Each figure is printed with the issue's target and `pass` or `MISS`. Progress goes to
 standard error. Everything is made in a temporary folder and removed, or with `--keep DIR`
 kept there and reused by the next run (the NDJSON, its manifest and the imported store;
@@ -30,7 +35,7 @@ an import not run again reports the figure of the run that made it). Only loopba
 
     python bench/bench_search.py [--sizes 10000] [--distribution registry|templates]
         [--seconds 3] [--connections 2] [--formats ndjson,zip] [--baseline 1000]
-        [--check-limit 20000] [--keep DIR]
+        [--check-limit 20000] [--keep DIR] [--store sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -47,9 +52,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scale_data as data
 from bench.bench_study_get import percentile, server_env
-from bench.scale_report import print_table
+from bench.scale_report import print_ratios, print_table
 from bench.bench_servers import stop
 from bench.scale_serving import first_answer, serve, stats_first, worker_private_mb
+from bench.scale_stores import PostgreSQLStores, SQLiteStores
 from bench.search_load import (KINDS, PAGED, drive, expected_counts, get, paged_count,
                                total_count, url)
 from bench.synthetic import DISTRIBUTIONS
@@ -60,37 +66,39 @@ TARGETS = {"import": 1000.0, "reimport": 5000.0, "ratio": 5.0, "page": 100.0, "s
            "blocked": 0.1, "get": 1.2, "start": 5.0, "memory": 300.0, "disk": 1.5}
 
 
-def build_store(count: int, args, folder: Path) -> tuple[Path, dict, dict]:
-    """The store of `count` studies (imported, or kept from an earlier run), the manifest
-    and the import figures: name -> (records/s, measured in this run?)."""
+def build_store(count: int, args, folder: Path, stores, last: bool) -> tuple[object, dict, dict]:
+    """The store of `count` studies among `stores` (imported, or kept from an earlier run),
+    the manifest and the import figures: name -> (records/s, measured in this run?). The
+    sources are removed after the `last` kind of store (unless kept)."""
     ndjson, manifest = data.generate(folder, count, args.distribution)
-    database = folder / f"store-{args.distribution}-{count}.sqlite3"
-    env = server_env(f"sqlite:///{database}")
-    imports = {name: (rate, False) for name, rate in manifest["imports"].items()}
+    database = stores.store(f"store-{args.distribution}-{count}")
+    env = server_env(database.url)
+    imported, recorded = f"{stores.kept_key}imported", f"{stores.kept_key}imports"
+    imports = {name: (rate, False) for name, rate in manifest.get(recorded, {}).items()}
     sources = {"ndjson": ndjson}
     if "zip" in args.formats:
         sources["zip"] = data.make_zip(ndjson)
-    kept = manifest.get("imported") and database.is_file()
+    kept = manifest.get(imported) and database.exists()
     for name in args.formats:
         if name != "ndjson" and not (kept and f"import {name}" in imports):
             # Into a store of its own, removed afterwards.
-            other = database.with_name(f"{name}-{database.name}")
-            data.remove_store(other)
+            other = stores.store(f"{name}-{database.name}")
+            other.reset()
             imports[f"import {name}"] = (data.timed_import(
-                sources[name], other, count, server_env(f"sqlite:///{other}"),
-                f"import {name}"), True)
-            data.remove_store(other)
+                sources[name], other, count, server_env(other.url), f"import {name}",
+                folder), True)
+            other.remove()
     if not kept:
-        data.remove_store(database)
+        database.reset()
         imports["import ndjson"] = (data.timed_import(ndjson, database, count, env,
-                                                      "import ndjson"), True)
-        manifest["imported"] = True
+                                                      "import ndjson", folder), True)
+        manifest[imported] = True
     for name in args.formats:
         imports[f"re-import {name}"] = (data.timed_import(
-            sources[name], database, count, env, f"re-import {name}"), True)
-    manifest["imports"] = {name: rate for name, (rate, _) in imports.items()}
+            sources[name], database, count, env, f"re-import {name}", folder), True)
+    manifest[recorded] = {name: rate for name, (rate, _) in imports.items()}
     data.save_manifest(ndjson, manifest)
-    if not args.keep:
+    if last and not args.keep:
         for path in sources.values():
             path.unlink()
     return database, manifest, imports
@@ -163,11 +171,12 @@ def interleaved_gets(servers: dict, args) -> dict[str, float]:
     return {name: percentile(sorted(values), 95) for name, values in latencies.items()}
 
 
-def run_size(count: int, args, folder: Path, baseline: dict | None = None) -> dict:
-    """Everything measured at one store size; GETs taking turns with the `baseline`'s
-    store, if any, on a server of its own."""
-    database, manifest, imports = build_store(count, args, folder)
-    server, servers = serve(database, folder), []
+def run_size(count: int, args, folder: Path, stores, baseline: dict | None = None,
+             last: bool = True) -> dict:
+    """Everything measured at one store size, on one kind of store; GETs taking turns with
+    the `baseline`'s store, if any, on a server of its own."""
+    database, manifest, imports = build_store(count, args, folder, stores, last)
+    server, servers = serve(database.url, folder), []
     try:
         start = first_answer(server, "NCT60000000")
         data.log(f"{count:,}: server answered {start:.2f} s after start; stats")
@@ -180,18 +189,18 @@ def run_size(count: int, args, folder: Path, baseline: dict | None = None) -> di
         gets = None
         if baseline is not None:
             data.log(f"{count:,}: GET against the {baseline['count']:,} store, in turns")
-            servers.append(serve(baseline["database"], folder))
+            servers.append(serve(baseline["database"].url, folder))
             first_answer(servers[0], "NCT60000000")
             gets = interleaved_gets({"size": (server, count),
                                      "baseline": (servers[0], baseline["count"])}, args)
     finally:
         for running in [server, *servers]:
             stop(running)
-    disk = sum(path.stat().st_size for path in data.store_files(database))
+    disk = database.disk()
     if not args.keep and baseline is not None:  # the baseline's store serves every size
-        data.remove_store(database)
-    return {"count": count, "imports": imports, "start": start, "stats": stats,
-            "figures": figures, "checks": checks, "memory": memory, "gets": gets,
+        database.remove()
+    return {"store": stores.label, "count": count, "imports": imports, "start": start,
+            "stats": stats, "figures": figures, "checks": checks, "memory": memory, "gets": gets,
             "database": database, "disk": disk / manifest["bytes"], "disk_gb": disk / 1e9}
 
 
@@ -209,6 +218,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--check-limit", type=int, default=20_000,
                         help="count by paging through searches of up to this many studies")
     parser.add_argument("--keep", type=Path, help="make and keep files here, reuse them")
+    parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="postgresql: each size on SQLite, then on a throw-away "
+                        "PostgreSQL server, and the ratios PostgreSQL/SQLite")
     args = parser.parse_args(argv)
     args.formats = [name for name in args.formats.split(",") if name]
     if "ndjson" not in args.formats or not set(args.formats) <= {"ndjson", "zip"}:
@@ -232,12 +244,34 @@ def main(argv: list[str] | None = None) -> int:
         # Before anything runs for hours; what `--keep` keeps of one size stays for the next.
         for count in [sum(sizes)] if args.keep else sizes:
             data.check_disk(folder, count, args.distribution, "zip" in args.formats)
-        baseline = run_size(args.baseline, args, folder) if args.baseline else None
-        if baseline:
-            print_table(baseline, None, TARGETS)
-        for count in sizes:
-            print_table(run_size(count, args, folder, baseline), baseline, TARGETS)
+        kinds = [SQLiteStores(folder)]
+        try:
+            if args.store == "postgresql":
+                kinds.append(PostgreSQLStores())
+            run_sizes(sizes, args, folder, kinds)
+        finally:
+            for stores in kinds:
+                stores.close()
     return 0
+
+
+def run_sizes(sizes: list[int], args, folder: Path, kinds: list) -> None:
+    """Each size on each kind of store, its table printed; then, with two kinds, the
+    figures of the second over the first's."""
+    baselines = {}
+    for stores in kinds if args.baseline else []:
+        baselines[stores.label] = run_size(args.baseline, args, folder, stores,
+                                           last=stores is kinds[-1])
+        print_table(baselines[stores.label], None, TARGETS)
+    for count in sizes:
+        results = []
+        for stores in kinds:
+            baseline = baselines.get(stores.label)
+            results.append(run_size(count, args, folder, stores, baseline,
+                                    last=stores is kinds[-1]))
+            print_table(results[-1], baseline, TARGETS)
+        if len(results) == 2:
+            print_ratios(*results)
 
 
 if __name__ == "__main__":

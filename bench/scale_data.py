@@ -114,7 +114,8 @@ def remove_store(database: Path) -> None:
         path.unlink()
 
 
-def _studies_stored(database: Path) -> int | None:
+def studies_stored(database: Path) -> int | None:
+    """About how many studies the SQLite store file holds (None: not readable yet)."""
     try:
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)
         try:
@@ -125,17 +126,19 @@ def _studies_stored(database: Path) -> int | None:
         return None
 
 
-def timed_import(source: Path, database: Path, count: int, env: dict, label: str) -> float:
-    """`flask --app api import` of `source` into `database`: records per second. The
-    output goes to a log beside the store; a progress line every 30 s."""
-    log_path = database.with_name(f"{database.name}.{label.replace(' ', '-')}.log")
+def timed_import(source: Path, store, count: int, env: dict, label: str,
+                 log_folder: Path) -> float:
+    """`flask --app api import` of `source` into `store` (bench/scale_stores.py, the one
+    `env` names): records per second. The output goes to a log in `log_folder`; a progress
+    line every 30 s."""
+    log_path = log_folder / f"{store.name}.{label.replace(' ', '-')}.log"
     command = [sys.executable, "-m", "flask", "--app", "api", "import", "--workers", "2",
                str(source)]
     started, done = time.monotonic(), threading.Event()
 
     def progress() -> None:
         while not done.wait(30):
-            stored = _studies_stored(database)
+            stored = store.stored()
             log(f"{label}: {time.monotonic() - started:.0f} s, about "
                 f"{stored or 0:,}/{count:,} studies stored")
 

@@ -54,7 +54,7 @@ def print_kinds(result: dict, target: float, page_target: float) -> None:
 def print_table(result: dict, baseline: dict | None, targets: dict) -> None:
     """Every figure of one store size, then the search table."""
     count = result["count"]
-    print(f"\n== {count:,} studies ==")
+    print(f"\n== {count:,} studies, {result['store']} ==")
     for name, (rate, measured) in result["imports"].items():
         goal = targets["reimport" if name.startswith("re-") else "import"]
         _row(f"{name}{'' if measured else ' (an earlier run)'}", f"{rate:,.0f} rec/s",
@@ -96,3 +96,31 @@ def print_table(result: dict, baseline: dict | None, targets: dict) -> None:
          f"<= {targets['disk']}x (aim)", result["disk"] <= targets["disk"])
     print()
     print_kinds(result, targets["ratio"], targets["page"])
+
+
+def _compared(result: dict) -> dict[str, float]:
+    """The figures of one result that two stores are compared on, by name."""
+    figures = {f"{name} (rec/s)": rate for name, (rate, _) in result["imports"].items()}
+    figures["server start to first answer (s)"] = result["start"]
+    for path, seconds in result["stats"]["firsts"].items():
+        figures[f"first {path.removeprefix('/api/v2')} (s)"] = seconds
+    figures["8 /stats requests at once (s)"] = result["stats"]["burst"]
+    for (name, counted), figure in result["figures"].items():
+        label = f"{name}{', countTotal' if counted else ''}"
+        figures[f"{label} p95 (ms)"] = figure["p95"] * 1e3
+        if "first" in figure:
+            figures[f"{label} first (ms)"] = figure["first"] * 1e3
+    figures["worker private memory, largest (MB)"] = result["memory"]["largest"]
+    figures["store on disk (GB)"] = result["disk_gb"]
+    return figures
+
+
+def print_ratios(first: dict, second: dict) -> None:
+    """Each figure of `second` beside `first`'s, and their ratio second/first."""
+    ours, theirs = _compared(first), _compared(second)
+    print(f"\n== {first['count']:,} studies: {second['store']} / {first['store']} ==")
+    print(f"{'figure':<52}{first['store']:>14}{second['store']:>14}{'ratio':>9}")
+    for name, value in ours.items():
+        other = theirs.get(name, float("nan"))
+        ratio = other / value if value else float("nan")
+        print(f"{name:<52}{value:>14,.2f}{other:>14,.2f}{ratio:>9.2f}")

@@ -46,10 +46,12 @@ class Server:
     log: Path
 
 
-def serve(database: Path, folder: Path, ports: range = PORTS) -> Server:
-    """Start the production server on `database`, on a free port of `ports`."""
+def serve(database: Path | str, folder: Path, ports: range = PORTS) -> Server:
+    """Start the production server on `database` (a SQLite file, or a store's URL), on a
+    free port of `ports`."""
     port = bench_port(ports)
-    env = {**server_env(f"sqlite:///{database}"), "PORT": str(port), "WORKERS": "2",
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    env = {**server_env(url), "PORT": str(port), "WORKERS": "2",
            "THREADS": "4", "ACCESS_LOG": "0"}
     log_path = folder / f"server-{port}.log"
     with log_path.open("ab") as log:

@@ -1,4 +1,11 @@
-"""Fixtures shared by every test: an app on a fresh store, its client and CLI runner."""
+"""Fixtures shared by every test: an app on a fresh store, its client and CLI runner.
+
+Every test using a store (`make_app`, `app`, `client`, `runner`, `store`, `store_url`,
+the conformance suite's `loaded_app`) runs once on each backend, ids `sqlite` and
+`postgresql`; a test about SQLite itself (its file, its locks) is marked `sqlite_only`.
+The PostgreSQL half runs on one throw-away server for the session (tests/postgres.py),
+each test on a database of its own copied from an empty one the store has migrated.
+"""
 
 import json
 from pathlib import Path
@@ -6,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from api import create_app
+from api.store import open_store
+from tests.postgres import DatabaseSupply, PostgreSQLServer, server_binaries
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "records" / "NCT04325594.json"
@@ -46,13 +55,91 @@ def write_aliased_seed(folder: Path, nct_id: str, alias: str) -> Path:
     return path
 
 
+BACKENDS = ("sqlite", "postgresql")
+TEMPLATE = "trials_template"
+
+
+def pytest_generate_tests(metafunc):
+    """Run each test that uses a store on each backend; a `sqlite_only` test on SQLite."""
+    if "backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", BACKENDS[:1] if sqlite_only else BACKENDS,
+                             indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request) -> str:
+    """The store's backend for this test: "sqlite" or "postgresql"."""
+    return request.param
+
+
+def throwaway_server() -> PostgreSQLServer:
+    """A new PostgreSQL server of this machine's programs (destroy it when done); skips the
+    test, saying why, where the machine has none."""
+    binaries = server_binaries()
+    if binaries is None:
+        pytest.skip("no PostgreSQL server programs on this machine (`make postgres` installs them)")
+    return PostgreSQLServer.create(binaries)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """The session's throw-away PostgreSQL server; skips where the machine has none."""
+    server = throwaway_server()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def postgresql_databases(postgresql_server):
+    """New databases, each a copy of an empty one the store has migrated (quicker than
+    migrating each), made ahead of need."""
+    postgresql_server.create_database(TEMPLATE)
+    open_store(postgresql_server.url(TEMPLATE)).close()
+    postgresql_server.make_template(TEMPLATE)
+    supply = DatabaseSupply(postgresql_server, TEMPLATE)
+    yield supply
+    supply.close()
+
+
+def new_store_url(request, backend: str, folder: Path) -> str:
+    """A new empty store's URL: a SQLite file in `folder`, or a PostgreSQL database copied
+    from the migrated template, dropped when `request`'s fixture ends."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder}/trials.sqlite3"
+    supply = request.getfixturevalue("postgresql_databases")
+    name = supply.take()
+    request.addfinalizer(lambda: supply.server.drop_database(name))
+    return supply.server.url(name)
+
+
+def close_store(app) -> None:
+    """Close an app's store (its file, or its pool of connections)."""
+    app.extensions["store"].close()
+
+
 @pytest.fixture
-def make_app(tmp_path):
-    """Build apps on a store file of this test's own; seeded from records/ by default."""
+def store_url(request, backend, tmp_path) -> str:
+    """The URL of an empty store of this test's own, on this test's backend."""
+    return new_store_url(request, backend, tmp_path)
+
+
+@pytest.fixture
+def make_app(store_url, tmp_path):
+    """Build apps on this test's store (`store_url`); seeded from records/ by default.
+    Their stores are closed when the test ends."""
+    apps = []
+
     def make(**config):
-        settings = {"DATABASE_URL": f"sqlite:///{tmp_path}/trials.sqlite3", "TESTING": True}
-        return create_app(settings | config)
-    return make
+        app = create_app({"DATABASE_URL": store_url, "TESTING": True} | config)
+        # What a server keeps in its instance folder (a database store's import reports)
+        # stays in the test's folder, not the checkout's.
+        app.instance_path = str(tmp_path)
+        apps.append(app)
+        return app
+    yield make
+    for app in apps:
+        close_store(app)
 
 
 @pytest.fixture

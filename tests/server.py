@@ -68,6 +68,19 @@ def _answers(port: int) -> bool:
         connection.close()
 
 
+def wait_started(server: subprocess.Popen, log, ready, what: str) -> None:
+    """Wait until `ready()`; `RuntimeError` with the end of `log` (the process's output
+    file) if `server` ends first or takes longer than `STARTUP_SECONDS`."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not ready():
+        if server.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            output = log.read()
+            output = output.decode() if isinstance(output, bytes) else output
+            raise RuntimeError(f"{what} did not start: {output[-2000:]}")
+        time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def production_server(store_url: str, environment: dict[str, str] | None = None,
                       **settings: object) -> Iterator[str]:
@@ -90,12 +103,7 @@ def production_process(store_url: str, environment: dict[str, str] | None = None
         server = subprocess.Popen([sys.executable, "-m", "api.serving"], cwd=PROJECT, env=env,
                                   stdout=log, stderr=log, start_new_session=True)
         try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while not _answers(port):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
-                time.sleep(0.1)
+            wait_started(server, log, lambda: _answers(port), "server")
             yield f"http://127.0.0.1:{port}", server
         finally:
             _stop(server)

@@ -53,6 +53,15 @@ def find_studies(store: Store, request: SearchRequest,
     return Page(found.documents, found.total, token, cursor is None)
 
 
+def count_studies(store: Store, request: SearchRequest, time_budget: float | None = None) -> int:
+    """How many studies match `request`'s criteria (its page, token and output play no part),
+    within `time_budget` seconds of search; `TooCostly` (from the store) past it."""
+    # One study read, not none: a store's page is at least one study long.
+    found = store.search(SearchQuery(criteria=request.criteria, limit=1, count_total=True,
+                                     time_budget=time_budget))
+    return found.total or 0
+
+
 def _reshaped(document: bytes, output: Output):
     """A stored study with legacy markup and/or only the requested fields, as an object."""
     if output.markup != "legacy":  # only the fields: the rest of the text is not read

@@ -13,10 +13,33 @@ from api.store.errors import StoreBusy, StoreError, StoreLayoutError
 from api.store.sqlite import SQLiteStore
 
 __all__ = ["Record", "Store", "StoreBusy", "StoreError", "StoreLayoutError", "WriteResult",
-           "open_store", "rebuild_index", "store_path"]
+           "is_postgresql", "open_store", "rebuild_index", "store_path"]
 
 # SQLAlchemy's spelling: three slashes, then the path (a fourth slash: an absolute one).
 _SQLITE = "sqlite:///"
+# libpq's URL schemes, both accepted.
+POSTGRESQL_SCHEMES = ("postgresql", "postgres")
+
+
+def is_postgresql(url: str) -> bool:
+    """Whether a database URL names a PostgreSQL database (`postgresql://` or `postgres://`)."""
+    scheme, sep, _ = url.partition("://")
+    return bool(sep) and scheme in POSTGRESQL_SCHEMES
+
+
+def postgresql_url(url: str) -> str:
+    """A PostgreSQL URL checked for what libpq needs; `ValueError` says what is wrong."""
+    if not is_postgresql(url):
+        raise ValueError("a postgresql://USER@HOST:PORT/DATABASE URL is needed")
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parsed = conninfo_to_dict(url)
+    except Exception as error:  # psycopg.ProgrammingError: its own words, first line
+        raise ValueError(f"not a usable PostgreSQL URL ({str(error).splitlines()[0]})") from None
+    if not parsed.get("dbname"):
+        raise ValueError("no database name after the host (postgresql://USER@HOST:PORT/DATABASE)")
+    return url
 
 
 def store_path(url: str) -> Path:
@@ -25,7 +48,7 @@ def store_path(url: str) -> Path:
     """
     scheme, sep, _ = url.partition("://")
     if not sep or scheme != "sqlite":
-        raise ValueError(f"only sqlite:/// stores are supported in this release"
+        raise ValueError(f"only sqlite:/// and postgresql:// stores are supported"
                          f"{f', not {scheme}://' if sep and scheme else ''}")
     if not url.startswith(_SQLITE) or not url.removeprefix(_SQLITE).strip("/"):
         raise ValueError("no file path after sqlite:///")
@@ -35,12 +58,18 @@ def store_path(url: str) -> Path:
     return Path(path)
 
 
-def open_store(url: str, lock_wait: float = 20.0) -> Store:
-    """Open the store a database URL names (see `store_path`); its directory must exist.
+def open_store(url: str, lock_wait: float = 20.0, read_url: str | None = None) -> Store:
+    """Open the store a database URL names: a SQLite file (see `store_path`; its directory
+    must exist) or a PostgreSQL database (`postgresql://`, reads from the hot standby at
+    `read_url` if given).
 
     Reading a current store takes no lock; creating or upgrading one waits up to
     `lock_wait` seconds for the write lock. `StoreError` (one line) when it cannot be used.
     """
+    if is_postgresql(url):
+        from api.store.postgres import PostgreSQLStore  # psycopg only where it is used
+
+        return PostgreSQLStore(url, read_url=read_url, lock_wait=lock_wait)
     return SQLiteStore(store_path(url), lock_wait=lock_wait)
 
 
@@ -48,4 +77,8 @@ def rebuild_index(url: str, lock_wait: float = 20.0, progress=None) -> int:
     """Rebuild the search index of the store at `url` from its stored documents; returns
     the study count. Works on a store whose index layout differs, which `open_store` refuses.
     """
+    if is_postgresql(url):
+        from api.store.postgres import PostgreSQLStore
+
+        return PostgreSQLStore.rebuild_index(postgresql_url(url), lock_wait, progress)
     return SQLiteStore.rebuild_index(store_path(url), lock_wait, progress)

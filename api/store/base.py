@@ -134,6 +134,17 @@ class SearchPage:
     next_cursor: tuple | None = None
 
 
+def keyset_page(rows: list, limit: int, total: int | None, documents) -> SearchPage:
+    """The page a search plan's rows make. A plan reads up to `limit + 1` rows, each a
+    study id then that study's keyset: one more than `limit` means a next page, starting
+    after the last row kept (none for a page of no studies, `limit` 0: a count alone).
+    `documents(ids)` reads those studies' stored JSON, in order."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = tuple(rows[-1][1:]) if more and rows else None
+    return SearchPage(documents([row[0] for row in rows]), total, next_cursor)
+
+
 def utc_timestamp() -> str:
     """Now, as the registry writes `dataTimestamp`: UTC `yyyy-MM-dd'T'HH:mm:ss`."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
@@ -265,6 +276,11 @@ class Store(abc.ABC):
     def unavailable_reason(self) -> str | None:
         """Why the store cannot serve requests now, in one line; None when it can (`/ready`).
         Cheap: a probe, not a scan."""
+        return None
+
+    def replica_lag(self) -> float | None:
+        """Seconds the read replica is behind the primary (`/ready`, `/metrics`); None when
+        reads go to the primary (no replica) or the lag cannot be told."""
         return None
 
     def exclusive(self, name: str, purpose: str):

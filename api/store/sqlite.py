@@ -8,7 +8,6 @@ that the search tables and scans over `studies` stay small.
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 import threading
@@ -16,21 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from api.search.extract import IndexEntry, extract
-from api.statistics.contributions import contribution
 from api.statistics.sketches import EXACT_LIMIT
-from api.store import (command_lock, sqlite_history, sqlite_index, sqlite_open,
-                       sqlite_progress, sqlite_prune, sqlite_search, sqlite_sets, sqlite_stats,
-                       sqlite_stats_read)
+from api.store import (checkpoints, command_lock, history_prune, sqlite_history, sqlite_index,
+                       sqlite_open, sqlite_search, sqlite_sets, sqlite_stats, stats_read)
 from api.store.base import (Checkpoint, Document, History, Record, SearchPage, SearchQuery, Store,
                             WriteResult, content_tag, utc_timestamp)
 from api.store.errors import StoreError
+from api.store.settle import Stored, change, removal, settle, stored_entry
 from schemas import guard
 from schemas.guard import RecordRefused
 
 # The layout, its checks and upgrades: see sqlite_open.
 SCHEMA_VERSION = sqlite_open.SCHEMA_VERSION
-# Which date decides whether an offered record is newer than the stored one.
-VERSION_PIECE = "LastUpdatePostDate"
 
 
 def _ensure_math(connection: sqlite3.Connection) -> None:
@@ -66,72 +62,18 @@ def _connect(path: str) -> sqlite3.Connection:
     return connection
 
 
-class _Stored:
-    """A stored document, parsed once however many need it (index entry, statistics)."""
-
-    def __init__(self, text: bytes | None):
-        self.text, self._document = text, None
-
-    def parsed(self) -> dict:
-        if self._document is None:
-            self._document = json.loads(self.text)
-        return self._document
-
-
-def _stored(connection: sqlite3.Connection, nct_id: str) -> tuple[int | None, _Stored]:
-    """Study `nct_id`'s row id and stored document (None and an empty `_Stored` if none)."""
+def _stored(connection: sqlite3.Connection, nct_id: str) -> tuple[int | None, Stored]:
+    """Study `nct_id`'s row id and stored document (None and an empty `Stored` if none)."""
     row = connection.execute(
         "SELECT studies.id, document FROM studies JOIN documents ON study_id = studies.id "
         "WHERE nct_id = ?", (nct_id,)).fetchone()
-    return (row[0], _Stored(row[1])) if row else (None, _Stored(None))
+    return (row[0], Stored(row[1])) if row else (None, Stored(None))
 
 
 def _changed(connection: sqlite3.Connection, stamp: str) -> None:
     """A write changed data: the data timestamp (`stamp`) and the generation move with it."""
     sqlite_open.set_info(connection, "data_timestamp", stamp)
     sqlite_open.bump_generation(connection)
-
-
-def _settle(versions: list[Record], stored: _Stored):
-    """Which of one study's `versions` (in input order) are accepted, given the stored
-    document (`stored.text` None if none).
-
-    Each version is judged against the one in force before it: the same text is
-    `unchanged`, an earlier `lastUpdatePostDate` is `outdated`, anything else replaces it
-    (an equal date too: the later input wins), or is `added` when there was none. Returns
-    what happened to each, the accepted ones in order (the history's new versions: the last
-    is the winner), the winner's index entry (None when the stored document stays: nothing
-    accepted, or the last accepted is the stored text again), and the stored document's
-    entry if it was needed.
-    """
-    old = stored.text
-    whats, chain, current, current_entry, old_entry = [], [], old, None, None
-    for record in versions:
-        document = record.text.encode()
-        if document == current:
-            whats.append("unchanged")
-            continue
-        entry = record.index if record.index is not None else extract(json.loads(record.text))
-        if current is not None and current_entry is None:  # the stored one, read when needed
-            current_entry = old_entry = extract(stored.parsed())
-        if current_entry is not None and (entry.sort_keys.get(VERSION_PIECE, 0)
-                                          < current_entry.sort_keys.get(VERSION_PIECE, 0)):
-            whats.append("outdated")
-            continue
-        whats.append("added" if current is None else "replaced")
-        chain.append(record)
-        current, current_entry = document, entry
-    if not chain or current == old:  # nothing new in force in the end
-        return whats, chain, None, old_entry
-    return whats, chain, current_entry, old_entry
-
-
-def _change(winner: Record, document: bytes, stored: _Stored) -> sqlite_stats.Change:
-    """The statistics' change of writing `winner` (stored bytes `document`) over `stored`."""
-    new = winner.statistics
-    if new is None:
-        new = contribution(json.loads(document), document)
-    return winner.nct_id, new, None if stored.text is None else contribution(stored.parsed())
 
 
 class SQLiteStore(Store):
@@ -209,7 +151,7 @@ class SQLiteStore(Store):
             sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if outcome["added"] or outcome["replaced"]:
                 _changed(connection, stamp)
-            sqlite_progress.write(connection, checkpoint)
+            checkpoints.write(connection, checkpoint)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -224,11 +166,11 @@ class SQLiteStore(Store):
 
         Returns what happened to each version (`added`, ...), the study's row id, and the
         `IndexEntry` to index it with (None when nothing is written). Adds the statistics'
-        change to `changes` (`sqlite_stats.Change`) and, for a study replaced, the entry it
+        change to `changes` (`settle.Change`) and, for a study replaced, the entry it
         was indexed with to `replaced`, by study id.
         """
         study_id, stored_document = _stored(connection, versions[0].nct_id)
-        whats, chain, entry, old_entry = _settle(versions, stored_document)
+        whats, chain, entry, old_entry = settle(versions, stored_document)
         if entry is None:
             if chain:  # accepted texts, ending on the stored one again: history only
                 sqlite_history.keep(connection, chain, stored_document, stamp)
@@ -250,7 +192,7 @@ class SQLiteStore(Store):
             connection.execute("INSERT INTO documents (study_id, document, tag) "
                                "VALUES (?, ?, ?)", (study_id, document, tag))
         else:
-            old_entry = replaced[study_id] = old_entry or extract(stored_document.parsed())
+            old_entry = replaced[study_id] = stored_entry(stored_document, old_entry)
             sqlite_index.remove(connection, study_id, old_entry, self._piece_ids)
             connection.execute("UPDATE studies SET present = ? WHERE id = ?", (present, study_id))
             connection.execute("UPDATE documents SET document = ?, tag = ? WHERE study_id = ?",
@@ -258,7 +200,7 @@ class SQLiteStore(Store):
             connection.execute("DELETE FROM aliases WHERE study_id = ?", (study_id,))
         connection.executemany("INSERT OR REPLACE INTO aliases (alias, study_id) VALUES (?, ?)",
                                [(alias, study_id) for alias in winner.aliases])
-        changes.append(_change(winner, document, stored_document))
+        changes.append(change(winner, document, stored_document))
         return whats, study_id, entry
 
     def remove(self, nct_ids: list[str], checkpoint: Checkpoint | None = None) -> tuple[str, ...]:
@@ -276,26 +218,26 @@ class SQLiteStore(Store):
                 sqlite_index.remove(connection, study_id, entries[study_id], self._piece_ids)
                 sqlite_history.removed(connection, nct_id, stored.text, stamp)
                 connection.execute("DELETE FROM studies WHERE id = ?", (study_id,))
-                changes.append((nct_id, None, contribution(stored.parsed())))
+                changes.append(removal(nct_id, stored))
                 removed.append(nct_id)
             sqlite_sets.written(connection, entries, [], self._piece_ids)
             sqlite_stats.apply(connection, changes, self.stats_exact_limit)
             if removed:
                 _changed(connection, stamp)
-            sqlite_progress.write(connection, checkpoint)
+            checkpoints.write(connection, checkpoint)
         return tuple(removed)
 
     def progress(self, prefix: str = "") -> dict[str, str]:
-        return sqlite_progress.progress(self._connection(), prefix)
+        return checkpoints.progress(self._connection(), prefix)
 
     def unseen(self, run: str) -> list[str]:
-        return sqlite_progress.unseen(self._connection(), run)
+        return checkpoints.unseen(self._connection(), run)
 
     def end_run(self, run: str, checkpoint: Checkpoint | None = None) -> None:
         connection = self._connection()
         with sqlite_open.write_lock(connection, self.path, "end a sync run", self.lock_wait):
-            sqlite_progress.end_run(connection, run)
-            sqlite_progress.write(connection, checkpoint)
+            checkpoints.end_run(connection, run)
+            checkpoints.write(connection, checkpoint)
 
     def history(self, nct_id: str) -> History | None:
         return sqlite_history.history(self._connection(), nct_id)
@@ -308,13 +250,14 @@ class SQLiteStore(Store):
                       stored_before: str | None = None) -> int:
         connection = self._connection()
         with sqlite_open.write_lock(connection, self.path, "prune the history", self.lock_wait):
-            return sqlite_prune.prune(connection, keep_last, stored_before)
+            return history_prune.prune(connection, keep_last, stored_before,
+                                       sqlite_history.texts, sqlite_open.bump_generation)
 
     def field_statistics(self):
-        return sqlite_stats_read.field_figures(self._connection())
+        return stats_read.field_figures(self._connection())
 
     def size_statistics(self):
-        return sqlite_stats_read.size_figures(self._connection())
+        return stats_read.size_figures(self._connection())
 
     def rebuild_statistics(self, progress=None) -> int:
         return sqlite_open.rebuild_statistics(self._connection(), self.path, self.lock_wait,

@@ -23,21 +23,16 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import orjson
-import zstandard
 
 from api.search.extract import IndexEntry
-from api.store.base import History, Version, content_tag
+from api.store.base import History
+# The texts' encodings and the pure functions behind them are the same for every backend.
+from api.store.history_deltas import (CURRENT, DELTA, WHOLE, Text, decoded, delta, entry_facts,
+                                      history_of, unwhole, version_rows, whole)
 
 _MAX_NUMBER = 2 ** 63
-# How a row's body is kept.
-CURRENT, DELTA, WHOLE = 0, 1, 2
-# zstandard's default level: on synthetic registry records a status-and-dates delta is as
-# small as at higher levels (a few bytes more), in half the time of level 9; level 1 makes
-# deltas three times larger for little time saved (most of it is digesting the dictionary).
-LEVEL = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -78,75 +73,6 @@ def seed(connection: sqlite3.Connection, stored_at: str) -> None:
         "JOIN documents ON study_id = studies.id", (date, status, stored_at, CURRENT))
 
 
-@dataclass(frozen=True)
-class Text:
-    """One accepted text of a study: its bytes and parsed document."""
-
-    json: bytes
-    document: dict
-
-
-# The index's pieces of `facts` (values as written: `api.search.fields.stored_value`).
-_FACTS = ("LastUpdatePostDate", "OverallStatus")
-
-
-def facts(document: dict) -> tuple[str | None, str | None]:
-    """A document's (lastUpdatePostDate, overallStatus), as written."""
-    status_module = document.get("protocolSection", {}).get("statusModule", {})
-    return (status_module.get("lastUpdatePostDateStruct", {}).get("date"),
-            status_module.get("overallStatus"))
-
-
-def module_paths(document: dict) -> Iterator[str]:
-    """The modules of a document as paths (`protocolSection.statusModule`), top-level keys
-    without modules (`hasResults`) by name."""
-    for key, value in document.items():
-        if isinstance(value, dict):
-            yield from (f"{key}.{module}" for module in value)
-        else:
-            yield key
-
-
-def _piece(document: dict, path: str):
-    section, _, module = path.partition(".")
-    value = document.get(section, _MISSING)
-    if module and isinstance(value, dict):
-        return value.get(module, _MISSING)
-    return _MISSING if module else value
-
-
-_MISSING = object()
-
-
-def changed_modules(old: dict, new: dict) -> tuple[str, ...]:
-    """The module paths whose value differs between `old` and `new` (new's order first)."""
-    paths = dict.fromkeys([*module_paths(new), *module_paths(old)])
-    return tuple(path for path in paths if _piece(old, path) != _piece(new, path))
-
-
-def delta(text: bytes, successor: bytes) -> bytes:
-    """`text` compressed with `successor` as a raw-content dictionary (a reverse delta)."""
-    dictionary = zstandard.ZstdCompressionDict(successor,
-                                               dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=dictionary).compress(text)
-
-
-def undelta(body: bytes, successor: bytes) -> bytes:
-    """The text a `delta` against `successor` was made of."""
-    dictionary = zstandard.ZstdCompressionDict(successor,
-                                               dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    return zstandard.ZstdDecompressor(dict_data=dictionary).decompress(body)
-
-
-def whole(text: bytes) -> bytes:
-    """`text` compressed on its own (a removed study's last version)."""
-    return zstandard.ZstdCompressor(level=LEVEL).compress(text)
-
-
-def unwhole(body: bytes) -> bytes:
-    return zstandard.ZstdDecompressor().decompress(body)
-
-
 def next_number(connection: sqlite3.Connection, nct_id: str) -> int:
     """The number the next version of `nct_id` gets (0 for a study never stored)."""
     return connection.execute(
@@ -166,15 +92,7 @@ def append(connection: sqlite3.Connection, nct_id: str, chain: list[Text],
             "UPDATE versions SET encoding = ?, body = ? WHERE nct_id = ? AND number = "
             "(SELECT max(number) FROM versions WHERE nct_id = ?)",
             (DELTA, delta(previous.json, chain[0].json), nct_id, nct_id))
-    rows, before = [], previous
-    for index, text in enumerate(chain):
-        last = index == len(chain) - 1
-        modules = None if before is None else ",".join(changed_modules(before.document,
-                                                                       text.document))
-        body = None if last else delta(text.json, chain[index + 1].json)
-        rows.append((nct_id, number + index, *facts(text.document), stored_at,
-                     content_tag(text.json), modules, CURRENT if last else DELTA, body))
-        before = text
+    rows = version_rows(nct_id, number, chain, previous, stored_at)
     connection.executemany("INSERT INTO versions (nct_id, number, date, status, stored_at, "
                            "tag, modules, encoding, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            rows)
@@ -188,8 +106,7 @@ def append_new(connection: sqlite3.Connection, nct_id: str, tag: str, entry: Ind
     when it has a history to continue."""
     if next_number(connection, nct_id):
         return False
-    found = {piece: value for piece, value, _ in entry.values if piece in _FACTS}
-    date, status = found.get(_FACTS[0]), found.get(_FACTS[1])
+    date, status = entry_facts(entry)
     connection.execute("INSERT INTO versions (nct_id, number, date, status, stored_at, tag, "
                        "modules, encoding, body) VALUES (?, 0, ?, ?, ?, ?, NULL, ?, NULL)",
                        (nct_id, date, status, stored_at, tag, CURRENT))
@@ -238,17 +155,10 @@ def newest_text(connection: sqlite3.Connection, nct_id: str) -> bytes | None:
 def _texts(connection: sqlite3.Connection, nct_id: str,
            down_to: int) -> Iterator[tuple[int, str, bytes]]:
     """(number, tag, bytes) of each kept version numbered `down_to` or more, newest first."""
-    successor = None
-    for number, tag, encoding, body in connection.execute(
-            "SELECT number, tag, encoding, body FROM versions WHERE nct_id = ? AND "
-            "number >= ? ORDER BY number DESC", (nct_id, down_to)):
-        if encoding == CURRENT:
-            successor = _current(connection, nct_id)
-        elif encoding == WHOLE:
-            successor = unwhole(body)
-        else:
-            successor = undelta(body, successor)
-        yield number, tag, successor
+    return decoded(connection.execute(
+        "SELECT number, tag, encoding, body FROM versions WHERE nct_id = ? AND "
+        "number >= ? ORDER BY number DESC", (nct_id, down_to)),
+        lambda: _current(connection, nct_id))
 
 
 def _current(connection: sqlite3.Connection, nct_id: str) -> bytes:
@@ -298,14 +208,5 @@ def _history(connection: sqlite3.Connection, nct_id: str) -> History | None:
                               "versions WHERE nct_id = ? ORDER BY number", (nct_id,)).fetchall()
     gone = connection.execute("SELECT removed_at FROM removed_studies WHERE nct_id = ?",
                               (nct_id,)).fetchone()
-    if not rows and gone is None:
-        return None
-    versions = []
-    for number, date, status, stored_at, tag, modules in rows:
-        if modules is None:  # every module its text has: read it (rare: one per study)
-            text, _ = version(connection, nct_id, number)
-            paths = tuple(module_paths(orjson.loads(text)))
-        else:
-            paths = tuple(modules.split(",")) if modules else ()
-        versions.append(Version(number, date, status, stored_at, tag, paths))
-    return History(nct_id, tuple(versions), gone[0] if gone else None)
+    return history_of(nct_id, rows, gone[0] if gone else None,
+                      lambda number: version(connection, nct_id, number)[0])

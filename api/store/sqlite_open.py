@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from api.store import sqlite_history, sqlite_index, sqlite_progress, sqlite_sets, sqlite_stats
 from api.store.base import content_tag, utc_timestamp
-from api.store.errors import StoreBusy, StoreError, StoreLayoutError
+from api.store.errors import StoreBusy, StoreError, StoreLayoutError, stale_index
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ CREATE TABLE IF NOT EXISTS store_info (
 UPGRADABLE = ("3", "4", "5", "6")
 # Schemas whose statistics and match sets are already there.
 _WITH_STATISTICS = ("6",)
-REBUILD_COMMAND = "flask --app api index rebuild"
 # A first try at the lock this long before saying that we wait (milliseconds).
 _QUICK_TRY_MS = 200
 # The busy timeout of ordinary writes (`put`), restored after opening (milliseconds).
@@ -115,10 +114,7 @@ def _verdict(state: _State, path: str) -> str:
         raise StoreLayoutError(f"{path} has store schema {state.version}, "
                                f"this server reads {SCHEMA_VERSION}")
     if state.layout != sqlite_index.fingerprint():
-        raise StoreLayoutError(
-            f"{path}: its search index was built for another index layout than this version "
-            f"derives from the catalogue; rebuild it with `{REBUILD_COMMAND}` (with the same "
-            "TRIALS_DATABASE_URL)")
+        raise stale_index(path)
     if not sqlite_index.covers(state.piece_ids) or state.secret is None:
         return "complete"
     return "current"

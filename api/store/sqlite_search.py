@@ -20,7 +20,7 @@ import time
 from api.exceptions import TooCostly
 from api.search import criteria as c
 from api.search.extract import area_piece_weights
-from api.store.base import SearchPage, SearchQuery
+from api.store.base import SearchPage, SearchQuery, keyset_page
 from api.store.sqlite_criteria import Compiler, area_query, only_subquery
 from api.store.sqlite_count import Counter
 
@@ -41,10 +41,7 @@ def search(connection: sqlite3.Connection, query: SearchQuery,
             rows = _by_sort_key(compiler, query)
         else:
             rows = _ranked(compiler, query)
-        more = len(rows) > query.limit
-        rows = rows[:query.limit]
-        next_cursor = tuple(rows[-1][1:]) if more else None
-        return SearchPage(_documents(connection, [row[0] for row in rows]), total, next_cursor)
+        return keyset_page(rows, query.limit, total, lambda ids: _documents(connection, ids))
 
 
 @contextlib.contextmanager
@@ -62,11 +59,15 @@ def time_budget(connection: sqlite3.Connection, seconds: float | None):
         # Interrupted: `interrupted`, or from inside a virtual table, another error.
         if str(error) != "interrupted" and time.monotonic() <= deadline:
             raise
-        raise TooCostly(f"The search took longer than this server allows ({seconds:g} s) and "
-                        "was stopped; narrow it (fewer terms, a filter) or try again "
-                        "later") from None
+        raise stopped(seconds) from None
     finally:
         connection.set_progress_handler(None, 0)
+
+
+def stopped(seconds: float) -> TooCostly:
+    """The error of a search stopped at its time budget (every store's wording)."""
+    return TooCostly(f"The search took longer than this server allows ({seconds:g} s) and "
+                     "was stopped; narrow it (fewer terms, a filter) or try again later")
 
 
 def _leading_text(criteria):

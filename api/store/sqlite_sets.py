@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable
 
@@ -38,8 +37,8 @@ from api.search import criteria as c
 from api.search import fields
 from api.search.essie import Term
 from api.search.extract import IndexEntry
+from api.store.fts5_tokens import query_tokens
 from api.store.sqlite_criteria import area_query
-from api.store.sqlite_index import TOKENIZER
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS match_sets (
@@ -142,36 +141,6 @@ def kept_texts(connection: sqlite3.Connection) -> dict[str, str]:
     """Every kept text set's key and FTS5 query."""
     return dict(connection.execute(
         "SELECT key, expression FROM match_sets WHERE expression IS NOT NULL"))
-
-
-class _Tokenizer:
-    """FTS5's own tokenizer, through a table of a private in-memory database: the store's
-    connections are left alone (a search's time budget interrupts their statements)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._connection = sqlite3.connect(":memory:", check_same_thread=False,
-                                           isolation_level=None)
-        self._connection.execute(f"CREATE VIRTUAL TABLE words USING fts5(text, "
-                                 f"tokenize='{TOKENIZER}')")
-        self._connection.execute("CREATE VIRTUAL TABLE tokens USING "
-                                 "fts5vocab(words, instance)")
-
-    def tokens(self, text: str) -> tuple[str, ...]:
-        with self._lock:
-            self._connection.execute("DELETE FROM words")
-            self._connection.execute("INSERT INTO words (rowid, text) VALUES (1, ?)", (text,))
-            return tuple(term for (term,) in self._connection.execute(
-                "SELECT term FROM tokens ORDER BY offset"))
-
-
-_tokenizer = _Tokenizer()
-
-
-@functools.lru_cache(maxsize=4096)
-def query_tokens(text: str) -> tuple[str, ...]:
-    """The words of `text` as the full-text index keeps them: lower case, stemmed."""
-    return _tokenizer.tokens(text)
 
 
 def text_key(node: c.TextMatch) -> str:

@@ -46,14 +46,12 @@ def test_every_module_comes_back_unchanged(loaded_client, path):
             assert ordered(response.text) == ordered(json.dumps(part)), (section, module)
 
 
-def test_a_studies_page_file_loads_every_study_verbatim(tmp_path):
+def test_a_studies_page_file_loads_every_study_verbatim(make_app, tmp_path):
     requires_shared()
-    from api import create_app
-
     texts = [path.read_text(encoding="utf-8") for path in REAL_RECORDS]
     page = tmp_path / "page.json"
     page.write_text('{"totalCount": 22, "studies": [' + ",".join(texts) + '], "nextPageToken": "t"}')
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/trials.sqlite3", "RECORDS_DIR": ""})
+    app = make_app(RECORDS_DIR="")
     report = load_files(app.extensions["store"], [page])
     assert report.count("added") == 22
     client = app.test_client()

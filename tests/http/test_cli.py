@@ -59,7 +59,8 @@ def test_refused_files_are_reported_and_exit_non_zero(runner, client, tmp_path):
 def test_the_report_goes_to_a_timestamped_file_by_default(runner, tmp_path):
     write_study(tmp_path / "bad.json", "NCT00000103", overallStatus="FINISHED")
     result = runner.invoke(args=["import", str(tmp_path / "bad.json")])
-    # Beside the store file (tmp_path/trials.sqlite3), never in the working directory.
+    # Beside the store file (tmp_path/trials.sqlite3), or in the instance folder (a
+    # database's store, tmp_path here), never in the working directory.
     [report] = (tmp_path / "reports").glob("import-refused-*.jsonl")
     assert not list(tmp_path.glob("import-refused-*"))
     assert f"refused records and reasons: {report}" in result.output
@@ -154,6 +155,7 @@ def test_an_interrupted_import_keeps_the_batches_already_written(app, tmp_path, 
     assert stored == [2, 3]
 
 
+@pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_an_import_keeps_the_commonest_words_sets_and_an_unchanged_one_writes_nothing(
         runner, store, tmp_path, monkeypatch):
     from api.store import sqlite_sets

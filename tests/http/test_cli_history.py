@@ -46,6 +46,7 @@ def test_keep_last_drops_the_older_versions_and_says_how_many(runner, client, st
     assert answer.json["protocolSection"]["statusModule"]["overallStatus"] == "COMPLETED"
 
 
+@pytest.mark.sqlite_only  # dates a version in the SQLite file
 def test_stored_before_drops_what_was_stored_earlier(runner, store, tmp_path):
     import_versions(runner, tmp_path, "RECRUITING", "COMPLETED")
     with sqlite3.connect(store.path) as connection:
@@ -80,6 +81,7 @@ def test_help_names_both_rules(runner):
     assert "never dropped" in result.output
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock
 def test_a_store_busy_for_too_long_is_one_line_and_exit_1(make_app, tmp_path):
     app = make_app(STORE_LOCK_WAIT=0.3)
     holder = sqlite3.connect(app.extensions["store"].path, isolation_level=None)

@@ -2,10 +2,13 @@
 
 import json
 
+import pytest
+
 from api.store import sqlite_stats
 from tests.conftest import SEED
 
 
+@pytest.mark.sqlite_only  # loses the figures from the SQLite store's tables
 def test_rebuild_recomputes_what_was_lost(runner, client, store):
     before = client.get("/api/v2/stats/field/values?fields=OverallStatus").json
     connection = store._connection()

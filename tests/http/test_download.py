@@ -17,8 +17,8 @@ import pytest
 
 from api.exceptions import TooCostly
 from api.services.download import DownloadRequest, zip_download
+from api.store import open_store
 from api.store.base import Record
-from api.store.sqlite import SQLiteStore
 from tests.conftest import SEED
 from tests.server import import_records, production_server
 from tests.versions import put_versions, seed_version
@@ -101,46 +101,45 @@ def test_the_path_is_not_taken_for_a_study(client, studies):
         "Parameter `nctId` has incorrect format")
 
 
-class StoppedStore(SQLiteStore):
+class StoppedStore:
     """The real store, its searches stopped at the time budget from page `stop_at` on (a
     costly enough search needs thousands of studies; this needs none)."""
 
-    def __init__(self, path, stop_at: int):
-        super().__init__(path)
-        self.stop_at, self.pages = stop_at, 0
+    def __init__(self, store, stop_at: int):
+        self.store, self.stop_at, self.pages = store, stop_at, 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
 
     def search(self, query):
         self.pages += 1
         if self.pages > self.stop_at:
             raise TooCostly("The search took longer than this server allows")
-        return super().search(query)
+        return self.store.search(query)
 
 
-def test_a_first_page_over_the_time_budget_is_503_before_any_byte(app, studies, tmp_path):
-    app.extensions["store"] = StoppedStore(tmp_path / "trials.sqlite3", stop_at=0)
+def test_a_first_page_over_the_time_budget_is_503_before_any_byte(app, studies):
+    app.extensions["store"] = StoppedStore(studies, stop_at=0)
     try:
         answer = app.test_client().get(DOWNLOAD)
         assert answer.status_code == 503 and answer.headers["Retry-After"] == "10"
         assert answer.mimetype == "text/plain"
     finally:
-        app.extensions["store"].close()
         app.extensions["store"] = studies
 
 
-def test_a_later_page_over_the_budget_cuts_the_archive_short(studies, tmp_path):
-    stopped = StoppedStore(tmp_path / "trials.sqlite3", stop_at=1)
-    try:
-        chunks, sent = zip_download(stopped, DownloadRequest(), page_size=2), []
-        with pytest.raises(TooCostly):
-            sent.extend(chunks)
-    finally:
-        stopped.close()
+def test_a_later_page_over_the_budget_cuts_the_archive_short(studies):
+    stopped = StoppedStore(studies, stop_at=1)
+    chunks, sent = zip_download(stopped, DownloadRequest(), page_size=2), []
+    with pytest.raises(TooCostly):
+        sent.extend(chunks)
     assert sent, "the first page was sent"
     # Without its central directory, no reader takes the archive for a whole one.
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(io.BytesIO(b"".join(sent)))
 
 
+@pytest.mark.sqlite_only  # SQLite's write-ahead log
 def test_pages_are_read_one_short_read_at_a_time(studies, tmp_path):
     chunks = zip_download(studies, DownloadRequest(), page_size=2)
     received = [next(chunks)]
@@ -185,9 +184,9 @@ def test_memory_holds_a_page_not_the_download(store):
     assert large < 1.25 * small, (small, large)
 
 
-def test_the_download_round_trips_through_the_import_command(make_app, studies, tmp_path):
+def test_the_download_round_trips_through_the_import_command(studies, store_url, tmp_path):
     studies.close()
-    with production_server(f"sqlite:///{tmp_path}/trials.sqlite3") as url:
+    with production_server(store_url) as url:
         with urllib.request.urlopen(f"{url}{DOWNLOAD}?format=json.zip", timeout=30) as answer:
             assert answer.headers["Content-Type"] == "application/zip"
             body = answer.read()
@@ -197,13 +196,14 @@ def test_the_download_round_trips_through_the_import_command(make_app, studies, 
     mirror.mkdir()
     summary = import_records(f"sqlite:///{mirror}/trials.sqlite3", [archive])
     assert summary.startswith("5 loaded: ") and " 0 refused" in summary, summary
-    source, copy = SQLiteStore(tmp_path / "trials.sqlite3"), SQLiteStore(mirror / "trials.sqlite3")
+    # The mirror is a SQLite file whichever store the download came from.
+    source, copy = open_store(store_url), open_store(f"sqlite:///{mirror}/trials.sqlite3")
     try:
         assert list(copy.iter_documents()) == list(source.iter_documents())
     finally:
         source.close()
         copy.close()
-    again = import_records(f"sqlite:///{tmp_path}/trials.sqlite3", [archive])
+    again = import_records(store_url, [archive])
     assert "0 added, 0 replaced, 5 unchanged" in again, again
     assert json.loads(members(body)[f"{SEED.stem}.json"])["hasResults"] is False
 

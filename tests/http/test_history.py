@@ -208,11 +208,11 @@ def test_history_is_documented_in_the_openapi_document(client):
         "$ref": "#/components/schemas/StudyHistory"}
 
 
-def test_the_history_over_a_real_socket(make_app, tmp_path):
+def test_the_history_over_a_real_socket(make_app, store_url):
     store = make_app().extensions["store"]
     put_versions(store, TEXTS)
     store.close()
-    with production_server(f"sqlite:///{tmp_path}/trials.sqlite3") as url:
+    with production_server(store_url) as url:
         with urllib.request.urlopen(f"{url}{WEBSITE}?history=true", timeout=10) as answer:
             assert json.load(answer)["history"]["changes"] == CHANGES
         with urllib.request.urlopen(f"{url}{WEBSITE}/history/1", timeout=10) as answer:

@@ -245,6 +245,7 @@ def test_area_of_a_text_piece_outside_every_search_area(client):
     assert page(client, **{"query.term": "funding"})["studies"] == []
 
 
+@pytest.mark.sqlite_only  # the SQLite store's two plans
 @pytest.mark.parametrize("dense", [True, False], ids=["probed", "listed"])
 def test_value_filters_give_the_same_studies_whichever_form_runs(client, monkeypatch, dense):
     import api.store.sqlite_criteria as criteria_sql

@@ -69,7 +69,11 @@ def write_ndjson(path: Path, documents) -> Path:
 def bad_environments(tmp_path: Path) -> list[tuple[str, str, str]]:
     """(variable, value, what the one line must say) for a bad value of every setting."""
     return [
-        ("TRIALS_DATABASE_URL", "postgresql://x", "only sqlite:/// stores are supported"),
+        ("TRIALS_DATABASE_URL", "mysql://x", "only sqlite:/// and postgresql:// stores"),
+        ("TRIALS_DATABASE_URL", "postgresql://x", "no database name after the host"),
+        ("TRIALS_DATABASE_READ_URL", "postgresql://replica/trials",
+         "a read replica needs a postgresql:// TRIALS_DATABASE_URL"),
+        ("TRIALS_LOG_FORMAT", "xml", "expected"),
         ("TRIALS_DATABASE_URL", f"sqlite:///{tmp_path}/no/such/dir/x.sqlite3",
          f"directory {tmp_path}/no/such/dir does not exist"),
         ("TRIALS_RECORDS_DIR", f"{tmp_path}/missing", "does not exist"),

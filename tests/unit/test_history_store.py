@@ -11,6 +11,7 @@ from api.store.base import SearchQuery, content_tag
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite_history import DELTA, WHOLE
 from tests.conftest import SEED, read_json
+from tests.stores import execute, reopen
 
 NCT_ID = "NCT04325594"
 
@@ -131,9 +132,7 @@ def test_an_unknown_study_or_number_has_no_history(store):
 
 def test_older_versions_are_kept_as_small_deltas(store):
     put(store, V0, V1, V2)
-    with sqlite3.connect(store.path) as connection:
-        rows = connection.execute("SELECT number, encoding, length(body) FROM versions "
-                                  "ORDER BY number").fetchall()
+    rows = execute(store, "SELECT number, encoding, length(body) FROM versions ORDER BY number")
     assert rows[2][1:] == (0, None)  # the current one: its bytes are the document
     assert {row[1] for row in rows[:2]} == {DELTA}
     # V1 -> V2 changes the whole layout, V0 -> V1 two fields: that one is a few hundred bytes
@@ -143,9 +142,7 @@ def test_older_versions_are_kept_as_small_deltas(store):
 def test_a_removed_study_keeps_its_last_text_whole(store):
     put(store, V0, V1)
     store.remove([NCT_ID])
-    with sqlite3.connect(store.path) as connection:
-        assert connection.execute("SELECT encoding FROM versions WHERE number = 1"
-                                  ).fetchone() == (WHOLE,)
+    assert execute(store, "SELECT encoding FROM versions WHERE number = 1") == [(WHOLE,)]
 
 
 def test_a_refused_batch_keeps_no_version(store):
@@ -169,9 +166,7 @@ def three_stored(store, nct_id: str = NCT_ID) -> None:
 
 def stamp(store, number: int, stored_at: str) -> None:
     """Pretend version `number` was stored at `stored_at`."""
-    with sqlite3.connect(store.path) as connection:
-        connection.execute("UPDATE versions SET stored_at = ? WHERE number = ?",
-                           (stored_at, number))
+    execute(store, "UPDATE versions SET stored_at = ? WHERE number = ?", (stored_at, number))
 
 
 def test_prune_keeps_the_newest_versions_and_their_bytes(store):
@@ -313,7 +308,7 @@ def test_readers_see_whole_versions_while_versions_are_added_and_pruned(store):
     problems, done = [], threading.Event()
 
     def read() -> None:
-        reader = SQLiteStore(store.path)
+        reader = reopen(store)
         try:
             while not done.is_set():
                 history = reader.history(NCT_ID)

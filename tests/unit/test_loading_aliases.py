@@ -11,9 +11,9 @@ import pytest
 from api.loading import load
 from api.sources import Unit
 from api.store import Record
-from api.store.sqlite import SQLiteStore
 from schemas.guard import RecordRefused
 from tests.conftest import seed_as
+from tests.stores import reopen
 
 
 study = seed_as
@@ -91,7 +91,7 @@ def test_a_clash_made_meanwhile_by_another_writer_refuses_that_unit_alone(store)
     """Between the loader's check of a unit and the batch's write, another process stores
     a study listing the unit's id as an alias: `put` refuses, the loader writes unit by
     unit and refuses only that one."""
-    other = SQLiteStore(store.path)
+    other = reopen(store)
 
     def meanwhile(_done: int) -> None:
         if other.count() == 0:

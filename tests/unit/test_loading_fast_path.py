@@ -86,6 +86,7 @@ def test_the_schema_bounds_the_nesting_of_what_it_accepts():
     assert not jsontext.deeper_than(COMPACT, bound)
 
 
+@pytest.mark.sqlite_only  # the SQLite index's full-text rows
 def test_a_study_is_one_piece_text_row_whatever_its_pieces(store):
     document = read_json(SEED)
     document["protocolSection"].setdefault("descriptionModule", {})["detailedDescription"] = "zebra"

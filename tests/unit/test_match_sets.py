@@ -96,6 +96,7 @@ def test_counts_equal_listings_through_replacements_and_removals(grown, values):
     assert counted(store, criteria) == listed(store, criteria)
 
 
+@pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_a_common_text_leaf_is_kept_and_a_rare_one_is_not(store, monkeypatch):
     monkeypatch.setattr(sqlite_sets, "TRACK_AT", 50)
     rng = random.Random(5)
@@ -107,6 +108,7 @@ def test_a_common_text_leaf_is_kept_and_a_rare_one_is_not(store, monkeypatch):
     assert any(key.startswith("enum:") for key in kept_keys(store))
 
 
+@pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_sets_come_back_from_an_index_rebuild(tmp_path, store):
     rng = random.Random(6)
     store.put([study(number, rng) for number in range(100)])
@@ -117,6 +119,7 @@ def test_sets_come_back_from_an_index_rebuild(tmp_path, store):
     assert kept_sets(store) == before
 
 
+@pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_searches_of_the_same_indexed_words_share_one_set(grown):
     store, _ = grown
     for text in ("heart failure", "Heart failures", "HEART FAILURE"):
@@ -125,6 +128,7 @@ def test_searches_of_the_same_indexed_words_share_one_set(grown):
     assert len({key for key in kept_keys(store) if key.startswith("text:")}) == 1
 
 
+@pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_after_an_import_the_commonest_words_have_sets_already(store, monkeypatch):
     monkeypatch.setattr(sqlite_sets, "TRACK_AT", 20)
     rng = random.Random(8)

@@ -3,9 +3,14 @@ study's own rows, never by walking the whole range once per candidate study."""
 
 import json
 
+import pytest
+
 from api.search.filters import search_criteria
 from api.store import Record
 from api.store.sqlite_criteria import DENSE, Compiler
+
+
+pytestmark = pytest.mark.sqlite_only  # SQLite's query plans
 
 
 def test_a_dense_date_range_is_probed_per_study_through_its_own_rows(store):

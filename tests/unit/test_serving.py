@@ -47,9 +47,9 @@ def test_defaults_are_make_runs():
 
 def test_settings_come_from_the_environment():
     settings = ServerSettings.from_environment(
-        {"PORT": "18100", "WORKERS": "3", "THREADS": "8", "ACCESS_LOG": "0", "HOST": "::1"})
+        {"PORT": "18100", "WORKERS": "3", "THREADS": "8", "ACCESS_LOG": "1", "HOST": "::1"})
     assert (settings.port, settings.workers, settings.threads) == (18100, 3, 8)
-    assert settings.access_log is False and settings.host == "::1"
+    assert settings.access_log is True and settings.host == "::1"
 
 
 @pytest.mark.parametrize("variable, value", [

@@ -10,8 +10,10 @@ import pytest
 from api.services import stats
 from api.statistics import fields
 from api.store import Record, sqlite_stats_longest
+from api.store.postgres import PostgreSQLStore
 from api.store.sqlite import SQLiteStore
-from tests.conftest import REAL_RECORDS, SEED
+from tests.conftest import REAL_RECORDS, SEED, new_store_url
+from tests.stores import execute
 
 CITY = "protocolSection.contactsLocationsModule.locations.city"
 TITLE = "protocolSection.identificationModule.briefTitle"
@@ -52,11 +54,18 @@ def rebuilt(store) -> dict:
 
 
 @pytest.fixture
-def make_store(tmp_path):
-    made = []
+def make_store(request, backend, tmp_path):
+    """Open the store called `name` of this test (a SQLite file, or a PostgreSQL database
+    of its own), made on first use."""
+    made, urls = [], {}
 
     def make(name="trials.sqlite3", **options):
-        made.append(SQLiteStore(tmp_path / name, **options))
+        if backend == "sqlite":
+            made.append(SQLiteStore(tmp_path / name, **options))
+        else:
+            if name not in urls:
+                urls[name] = new_store_url(request, backend, tmp_path)
+            made.append(PostgreSQLStore(urls[name], **options))
         return made[-1]
     yield make
     for store in made:
@@ -167,9 +176,8 @@ def test_removal_takes_out_the_study_its_aliases_and_index_rows(make_store):
     assert store.remove(["NCT90000001"]) == ("NCT90000001",)
     assert store.get("NCT90000001") is None and store.canonical_id("NCT00000042") is None
     assert store.generation() != generation and store.count() == 0
-    connection = store._connection()
     for table in ("field_values", "sort_keys", "geo", "aliases", "documents"):
-        assert connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+        assert execute(store, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert store.remove(["NCT90000001"]) == ()
     assert store.generation() != generation
 
@@ -195,6 +203,7 @@ def as_schema_5(path) -> None:
     connection.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_schema_5_store_is_upgraded_with_its_statistics_computed(make_store, tmp_path):
     store = make_store()
     load_history(store)

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from api.store import Record, StoreError, StoreLayoutError, open_store
+from api.store.base import SearchQuery
 from api.store.sqlite import SQLiteStore
 
 
@@ -92,7 +93,8 @@ def test_the_data_timestamp_moves_only_on_change(store, monkeypatch):
     store.put([record()])
     first = store.data_timestamp()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", first)
-    monkeypatch.setattr("api.store.sqlite.utc_timestamp", lambda: "2030-01-01T00:00:00")
+    monkeypatch.setattr(f"{type(store).__module__}.utc_timestamp",
+                        lambda: "2030-01-01T00:00:00")
     store.put([record()])
     assert store.data_timestamp() == first
     store.put([record(title="Corrected")])
@@ -143,8 +145,9 @@ def test_database_urls(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/b.sqlite3")
     assert (tmp_path / "b.sqlite3").exists()
     store.close()
-    with pytest.raises(ValueError, match="only sqlite:/// stores are supported in this release"):
-        open_store("postgresql://localhost/trials")
+    with pytest.raises(ValueError, match="only sqlite:/// and postgresql:// stores are "
+                                         "supported, not mysql://"):
+        open_store("mysql://localhost/trials")
 
 
 def test_no_directory_is_created_for_a_store(tmp_path):
@@ -160,3 +163,9 @@ def test_the_generation_moves_with_every_change(store):
     assert store.generation() == 1
     store.put([record(title="Corrected")])
     assert store.generation() == 2
+
+
+def test_a_page_of_no_studies_is_a_count_alone(store):
+    store.put([record(f"NCT0990000{n}") for n in range(3)])
+    page = store.search(SearchQuery(limit=0, count_total=True))
+    assert (page.documents, page.total, page.next_cursor) == ([], 3, None)

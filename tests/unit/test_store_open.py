@@ -14,6 +14,7 @@ from api.search.extract import extract, other_text_pieces
 from api.store import Record, StoreBusy, StoreLayoutError, sqlite_index
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite_criteria import Compiler
+from tests.stores import opened_at_once
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 
@@ -118,19 +119,8 @@ def test_an_upgrade_goes_ahead_once_the_lock_is_free(two_studies):
 
 
 def test_two_processes_creating_one_store_at_once_both_open_it(tmp_path):
-    path, stores, errors = tmp_path / "race.sqlite3", [], []
-
-    def open_it():
-        try:
-            stores.append(SQLiteStore(path, lock_wait=10))
-        except Exception as error:  # noqa: BLE001 - the assertion shows it
-            errors.append(error)
-
-    threads = [threading.Thread(target=open_it) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    path = tmp_path / "race.sqlite3"
+    stores, errors = opened_at_once(lambda: SQLiteStore(path, lock_wait=10), seconds=20)
     assert not errors and len(stores) == 4
     assert len({store.token_secret() for store in stores}) == 1
     for store in stores:

@@ -1,4 +1,5 @@
-"""`GET /health` and `GET /ready`: probes for load balancers and orchestrators."""
+"""`GET /health`, `GET /ready` and `GET /metrics`: for load balancers, orchestrators and
+monitoring."""
 
 from api.resources.operations.routes import blp
 

@@ -7,8 +7,8 @@ from api import transport
 from api.exceptions import InvalidRequest
 from api.formats import csv_format
 from api.resources.studies.schemas import (FetchStudyQuery, ListStudiesQuery, NoQuery,
-                                           PagedStudiesSchema)
-from api.services import search, studies
+                                           PagedStudiesSchema, SimilarStudiesQuery)
+from api.services import search, similar, studies
 from api.services.formats import render_study
 from api.services.requests import PartRequest, StudyRequest
 from api.smorest import Blueprint, Resource
@@ -204,3 +204,25 @@ def _csv_page(page, output) -> Response:
     if page.total is not None:
         response.headers["x-total-count"] = str(page.total)
     return response
+
+
+@blp.route("/studies/<nctId>/similar", parameters=[NCT_ID])
+class SimilarStudies(Resource):
+    @blp.query(SimilarStudiesQuery)
+    @blp.response(200, PagedStudiesSchema, description="A page of the most similar studies.")
+    @blp.alt_response(301, **MOVED)
+    @blp.alt_response(503, **_LIST_ANSWERS[1][1])
+    @blp.error(400, "Malformed NCT number or parameter.", "Parameter `nctId` has incorrect format")
+    @blp.error(404, "No study with this NCT number.", "NCT number NCT99999999 not found")
+    def get(self, request, nctId):
+        """Similar studies
+
+        This server's addition: the stored studies most like this one, most similar first,
+        a page at a time as `GET /studies` pages (`nextPageToken`, `fields`, `countTotal`).
+        Similarity is full-text relevance to the study's own conditions, keywords and
+        intervention names (word by word) and MeSH terms; the study itself is left out.
+        The study's page (`/study/{nctId}`) lists the first three as "More Related Trials".
+        """
+        page = similar.find_similar(current_app.extensions["store"], canonical_nct_id(nctId),
+                                    request, current_app.config["SEARCH_TIME_BUDGET"])
+        return _json(search.json_body(page, request.output))

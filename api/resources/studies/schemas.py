@@ -189,3 +189,31 @@ class PagedStudiesSchema(Schema):
     studies = ma.fields.List(ma.fields.Nested(StudySchema), required=True)
     next_page_token = ma.fields.String(metadata={
         "description": "Pass as `pageToken` for the next page; absent on the last page."})
+
+
+_SIMILAR_PARAMETERS = ("markupFormat", "pageSize", "pageToken", "countTotal")
+
+
+class _SimilarStudies(QuerySchema):
+    @ma.post_load
+    def search(self, loaded, **kwargs) -> SearchRequest:
+        """The page and output of the search; its criteria come from the study."""
+        data = {self.fields[name].data_key or name: value for name, value in loaded.items()}
+        return SearchRequest(
+            page_size=paging.page_size(data["pageSize"]),
+            page_token=data.get("pageToken"),
+            count_total=data["countTotal"],
+            output=Output("json", data["markupFormat"],
+                          FORMATS["json"].select(data.get("fields"), ())),
+        )
+
+
+# The list's own definitions of the parameters both take, so they read and refuse alike.
+SimilarStudiesQuery = _SimilarStudies.from_dict({
+    **{name: field for name, field in list_parameters().items() if name in _SIMILAR_PARAMETERS},
+    "fields": DelimitedList(ma.fields.String(), data_key="fields", metadata={
+        "description": "Only these parts of each study: piece names, branch pieces or dotted "
+                       "paths, as `GET /studies` takes them.",
+        "example": ["NCTId", "BriefTitle", "OverallStatus", "Phase"]}),
+}, name="SimilarStudiesQuery")
+SimilarStudiesQuery.__doc__ = "The parameters of `GET /studies/{nctId}/similar`: a page of it."

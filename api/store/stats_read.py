@@ -1,7 +1,9 @@
-"""Reading the statistics the SQLite store keeps (`sqlite_stats`): one small set of queries.
+"""Reading the statistics a store keeps (`stats_tables`): one small set of queries.
 
 Everything is read in one read transaction, so the figures are of one moment even while an
-import writes. Each query reads aggregates or an index range, never a document.
+import writes. Each query reads aggregates or an index range, never a document. The SQL is
+the same for every backend (a DB-API connection with `?` parameters); what differs, how a
+backend begins a snapshot and keeps `stat_values.value`, is its `Dialect`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import NamedTuple
 
 from api.statistics import fields
 from api.statistics.figures import (
@@ -31,10 +35,22 @@ def _snapshot(connection: sqlite3.Connection):
         connection.execute("COMMIT")
 
 
-def field_figures(connection: sqlite3.Connection) -> FieldFigures:
+class Dialect(NamedTuple):
+    """What a backend does its own way: a snapshot (a context manager over the connection),
+    `stat_values.value` as a number in SQL, and a stored value back as the field's type."""
+
+    snapshot: Callable
+    number: str = "value"
+    loaded: Callable[[str, object], object] = lambda kind, value: value
+
+
+SQLITE = Dialect(_snapshot)
+
+
+def field_figures(connection, dialect: Dialect = SQLITE) -> FieldFigures:
     """Every field's aggregates (`api.statistics.figures.FieldFigures`)."""
     kinds = fields.types()
-    with _snapshot(connection):
+    with dialect.snapshot(connection):
         figures = FieldFigures(total=connection.execute(
             "SELECT count(*) FROM studies").fetchone()[0])
         paths = {}
@@ -45,8 +61,8 @@ def field_figures(connection: sqlite3.Connection) -> FieldFigures:
                 figures.studies[path] = studies
             if frequent is not None:
                 figures.sketches[path] = (frequent, distinct)
-        _counts(connection, figures, paths, kinds)
-        _ranges(connection, figures, paths, kinds)
+        _counts(connection, figures, paths, kinds, dialect)
+        _ranges(connection, figures, paths, kinds, dialect)
         _longest(connection, figures, paths)
         sizes = defaultdict(dict)
         for field_id, size, studies in connection.execute(
@@ -61,12 +77,13 @@ def _ids_of(paths: dict[int, str], kinds: dict[str, str], wanted: tuple[str, ...
                     if kinds.get(path) in wanted)
 
 
-def _counts(connection, figures: FieldFigures, paths, kinds) -> None:
+def _counts(connection, figures: FieldFigures, paths, kinds, dialect: Dialect) -> None:
     counts = defaultdict(dict)
     for field_id, value, studies in connection.execute(
             "SELECT field, value, studies FROM stat_values WHERE field IN "
             f"({_ids_of(paths, kinds, ('ENUM', 'STRING', 'BOOLEAN'))})"):
-        counts[paths[field_id]][value] = studies
+        path = paths[field_id]
+        counts[path][dialect.loaded(kinds[path], value)] = studies
     figures.counts = dict(counts)
     names = defaultdict(dict)
     for field_id, hashed, value in connection.execute(
@@ -75,12 +92,14 @@ def _counts(connection, figures: FieldFigures, paths, kinds) -> None:
     figures.names = dict(names)
 
 
-def _ranges(connection, figures: FieldFigures, paths, kinds) -> None:
+def _ranges(connection, figures: FieldFigures, paths, kinds, dialect: Dialect) -> None:
+    number = dialect.number
     for field_id, low, high, total, count in connection.execute(
-            "SELECT field, min(value), max(value), sum(value * studies), sum(studies) "
-            f"FROM stat_values WHERE field IN ({_ids_of(paths, kinds, ('INTEGER', 'NUMBER'))}) "
-            "GROUP BY field"):
-        figures.ranges[paths[field_id]] = (low, high)
+            f"SELECT field, min({number}), max({number}), sum({number} * studies), "
+            f"sum(studies) FROM stat_values WHERE field IN "
+            f"({_ids_of(paths, kinds, ('INTEGER', 'NUMBER'))}) GROUP BY field"):
+        kind = kinds[paths[field_id]]
+        figures.ranges[paths[field_id]] = (dialect.loaded(kind, low), dialect.loaded(kind, high))
         figures.means[paths[field_id]] = total / count
     for field_id, low, high in connection.execute(
             "SELECT field, min(value), max(value) FROM stat_values WHERE field IN "
@@ -104,9 +123,9 @@ def _longest(connection, figures: FieldFigures, paths) -> None:
         figures.longest[paths[field_id]] = (-negative, nct_id, value)
 
 
-def size_figures(connection: sqlite3.Connection) -> SizeFigures:
+def size_figures(connection, dialect: Dialect = SQLITE) -> SizeFigures:
     """The gzip sizes' figures, from the index on `studies.gzip_size`."""
-    with _snapshot(connection):
+    with dialect.snapshot(connection):
         count, total = connection.execute(
             "SELECT count(*), coalesce(sum(gzip_size), 0) FROM studies").fetchone()
         figures = SizeFigures(total_studies=count, total_bytes=total)
