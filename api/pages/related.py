@@ -38,7 +38,8 @@ def trial_card(document: dict) -> Card:
 def related_trials(documents: list[dict]) -> Section | None:
     """"More Related Trials": the most similar stored studies (`api.services.similar`)."""
     return section("related-trials", "More Related Trials",
-                   "Stored studies of similar conditions, interventions and keywords.", [trial_card(document) for document in documents])
+                   "Stored studies of similar conditions, interventions and keywords.",
+                   [trial_card(document) for document in documents])
 
 
 def version_history(history: History) -> Section | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import orjson
 
+from api.exceptions import TooCostly
 from api.formats import project_text, select_pieces
 from api.pages import related, study
 from api.pages.blocks import Card, Section, present
@@ -50,13 +51,23 @@ def _card_selection():
 def study_page(store: Store, nct_id: str, time_budget: float | None = None) -> StudyPage:
     """The page of study `nct_id` (canonical); `NotFound` / `MovedTo` as the API answers."""
     document = orjson.loads(studies.study_document(store, nct_id).json)
-    alike = similar.similar_page(store, document, SearchRequest(page_size=RELATED_TRIALS),
-                                 time_budget)
-    selection = _card_selection()
-    extras = [related.related_trials([project_text(text, selection) or {}
-                                      for text in alike.documents]),
+    extras = [_related_trials(store, document, time_budget),
               related.version_history(history.study_history(store, nct_id))]
     return StudyPage(study.heading(document), study.sections(document) + present(extras))
+
+
+def _related_trials(store: Store, document: dict, time_budget: float | None) -> Section | None:
+    """"More Related Trials"; left out when their search runs past the budget (a busy
+    server, a study of very common terms): the record is the page, the related trials are
+    an extra, and the page should not fail for them."""
+    try:
+        alike = similar.similar_page(store, document, SearchRequest(page_size=RELATED_TRIALS),
+                                     time_budget)
+    except TooCostly:
+        return None
+    selection = _card_selection()
+    return related.related_trials([project_text(text, selection) or {}
+                                   for text in alike.documents])
 
 
 def results_page(store: Store, request: SearchRequest,

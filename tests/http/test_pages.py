@@ -11,6 +11,9 @@ import json
 
 import pytest
 
+from api.exceptions import TooCostly
+from api.services import similar
+
 from tests.conftest import SEED, read_json
 from tests.http.pages_html import normalised, read_page
 from tests.http.stored import put_studies
@@ -205,3 +208,13 @@ def test_the_page_follows_the_record_as_it_changes(client, store):
     assert "Recruitment Status RECRUITING" in before
     assert "Recruitment Status COMPLETED" in after.section("Basic Information").text
     assert "1 2023-05-09 COMPLETED" in after.section("Version History").text
+
+
+def test_related_trials_past_the_time_budget_are_left_out_not_the_page(client, monkeypatch):
+    # The related-trials search is stopped as the store stops a search past its budget
+    # (a store this small answers any search within it, on either backend).
+    def stopped(*args, **kwargs):
+        raise TooCostly("stopped")
+    monkeypatch.setattr(similar, "similar_page", stopped)
+    titles = page_of(client).titles
+    assert titles == [title for title in WEBSITE_ORDER if title != "More Related Trials"]
