@@ -32,8 +32,13 @@ def text_response(message: str, status: int) -> Response:
 
 
 def _request_error(error: RequestError) -> Response:
-    status = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
-    response = text_response(error.message, status)
+    return refusal(error, text_response(error.message, 200))
+
+
+def refusal(error: RequestError, response: Response) -> Response:
+    """`response` (a body saying `error`: the registry's text, or a page for people) with
+    the status and headers this server answers `error` with."""
+    response.status_code = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
     if isinstance(error, (TooCostly, Unavailable)):
         # The budget protects other clients; the same search may pass when the server is
         # less busy, so the client is told when to try again rather than that it erred.

@@ -56,8 +56,7 @@ def find_studies(store: Store, request: SearchRequest,
 def count_studies(store: Store, request: SearchRequest, time_budget: float | None = None) -> int:
     """How many studies match `request`'s criteria (its page, token and output play no part),
     within `time_budget` seconds of search; `TooCostly` (from the store) past it."""
-    # One study read, not none: a store's page is at least one study long.
-    found = store.search(SearchQuery(criteria=request.criteria, limit=1, count_total=True,
+    found = store.search(SearchQuery(criteria=request.criteria, limit=0, count_total=True,
                                      time_budget=time_budget))
     return found.total or 0
 

@@ -15,8 +15,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from api import query as query_parameters
-from api.errors import RETRY_AFTER_SECONDS, STATUS
-from api.exceptions import NotFound, RequestError, TooCostly, Unavailable
+from api.errors import refusal
+from api.exceptions import NotFound, RequestError
 from api.pages import STATIC, TEMPLATES
 from api.pages.related import json_path
 from api.resources.studies.routes import canonical_nct_id
@@ -67,7 +67,7 @@ def search():
         context["results"] = results = pages.results_page(_store(), parsed, _budget())
     except RequestError as error:
         context["message"] = error.message
-        return _refused(error, render_template("pages/search.html", **context))
+        return refusal(error, _html(render_template("pages/search.html", **context)))
     if results.next_token:
         context["next_page"] = url_for("pages.search") + _query_string(
             request.args, pageToken=results.next_token)
@@ -89,18 +89,9 @@ def error_page(error: RequestError):
     404 page."""
     heading = "Study not found" if isinstance(error, NotFound) else "The page could not be shown"
     nct_id = (request.view_args or {}).get("nctId")  # the API's answer, in its words
-    return _refused(error, render_template("pages/error.html", heading=heading,
-                                           message=error.message,
-                                           json_path=nct_id and json_path(nct_id)))
-
-
-def _refused(error: RequestError, body: str):
-    """`body` with the status (and `Retry-After`) `api.errors` answers `error` with."""
-    status = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
-    response = _html(body, status)
-    if isinstance(error, (TooCostly, Unavailable)):
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return refusal(error, _html(render_template("pages/error.html", heading=heading,
+                                                message=error.message,
+                                                json_path=nct_id and json_path(nct_id))))
 
 
 def _html(body: str, status: int = 200):
