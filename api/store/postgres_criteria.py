@@ -13,15 +13,13 @@ from __future__ import annotations
 import math
 
 from api.search import criteria as c
-from api.search import fields
+from api.search import fields, geo
 from api.search.extract import area_piece_weights
 from api.store.fts5_tokens import query_tokens
 from api.store.postgres_index import fold, piece_codes
 from api.store.postgres_words import RANK_WEIGHTS, lexeme, rank_pieces, start_lexeme
 from api.store.sqlite_criteria import one_piece_values, text_leaves
 
-_KM_PER_DEGREE = 111.195
-_EARTH_KM = 6371.0088
 # A text leaf none of whose pieces can match (a term without words, as `!!!`): FTS5
 # matches nothing for it, and a tsquery cannot say nothing.
 NOTHING = "NOTHING"
@@ -187,17 +185,14 @@ class Compiler:
     def _GeoMatch(self, node: c.GeoMatch) -> str:
         # SQLite's condition, term for term (the same box, the same haversine), so that a
         # site on the edge of the circle is in or out in both stores.
-        degrees = node.radius_km / _KM_PER_DEGREE
+        area = geo.box(node)
         lat, lon = self.param(math.radians(node.lat)), self.param(math.radians(node.lon))
-        where = (f"lat BETWEEN {self.param(node.lat - degrees)}::float8 "
-                 f"AND {self.param(node.lat + degrees)}::float8")
-        cos_lat = math.cos(math.radians(node.lat))
-        if cos_lat > 0.01 and degrees / cos_lat < 180:
-            west, east = node.lon - degrees / cos_lat, node.lon + degrees / cos_lat
-            if west >= -180 and east <= 180:  # a box across the antimeridian: distance alone
-                where += (f" AND lon BETWEEN {self.param(west)}::float8 "
-                          f"AND {self.param(east)}::float8")
-        where += (f" AND 2 * {_EARTH_KM} * asin(least(1, sqrt(power(sin((radians(lat) - "
+        where = (f"lat BETWEEN {self.param(area.south)}::float8 "
+                 f"AND {self.param(area.north)}::float8")
+        if area.west is not None:
+            where += (f" AND lon BETWEEN {self.param(area.west)}::float8 "
+                      f"AND {self.param(area.east)}::float8")
+        where += (f" AND 2 * {geo.EARTH_KM} * asin(least(1, sqrt(power(sin((radians(lat) - "
                   f"{lat}::float8) / 2), 2) + cos({lat}::float8) * cos(radians(lat)) * "
                   f"power(sin((radians(lon) - {lon}::float8) / 2), 2)))) <= "
                   f"{self.param(node.radius_km)}::float8")

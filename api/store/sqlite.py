@@ -16,8 +16,9 @@ from pathlib import Path
 
 from api.search.extract import IndexEntry, extract
 from api.statistics.sketches import EXACT_LIMIT
-from api.store import (checkpoints, command_lock, history_prune, sqlite_history, sqlite_index,
-                       sqlite_open, sqlite_search, sqlite_sets, sqlite_stats, stats_read)
+from api.store import (checkpoints, command_lock, history_prune, sqlite_count, sqlite_history,
+                       sqlite_index, sqlite_open, sqlite_search, sqlite_sets, sqlite_stats,
+                       stats_read)
 from api.store.base import (Checkpoint, Document, History, Record, SearchPage, SearchQuery, Store,
                             WriteResult, content_tag, utc_timestamp)
 from api.store.errors import StoreError
@@ -294,8 +295,8 @@ class SQLiteStore(Store):
 
     def optimize(self) -> None:
         """After a large import: keep the match sets of the commonest words
-        (`sqlite_sets.warm`), refresh the query planner's statistics."""
-        sqlite_sets.warm(self._connection())
+        (`sqlite_count.warm`), refresh the query planner's statistics."""
+        sqlite_count.warm(self._connection())
         self._connection().execute("PRAGMA optimize")
 
     def unavailable_reason(self) -> str | None:

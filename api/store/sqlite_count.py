@@ -1,8 +1,10 @@
 """countTotal by set operations on the match sets of a search's leaves (`sqlite_sets`).
 
 A leaf with a kept set costs a read of a few kilobytes; a date range, the sets of the
-months inside it and the index rows of the (at most two) months it cuts; any other leaf
-(geo, ids, numbers, text outside the search areas) its study ids from the index. AND, OR
+months inside it and the index rows of the (at most two) months it cuts; a `filter.geo`
+circle, the sets of the grid cells wholly inside it and the sites of the other studies of
+the cells it cuts; any other leaf (ids, numbers, text outside the search areas) its study
+ids from the index. AND, OR
 and NOT are then bitmap operations, so a count costs what its rarest leaves cost, not what
 its commonest ones match. A full-text leaf met with at least `TRACK_AT` matches is kept
 from then on, when the write lock is free.
@@ -12,15 +14,23 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import time
 
 from pyroaring import BitMap
 
 from api.search import criteria as c
 from api.search import fields
-from api.store import sqlite_open
+from api.search.essie import Term
+from api.store import sqlite_geo, sqlite_open
 from api.store import sqlite_sets as sets
 from api.store.sqlite_criteria import (Compiler, area_query, one_piece_values, only_subquery,
                                       text_leaves)
+
+# After a large import (`warm`): the text sets of the words most studies have, for the areas
+# searched most (`query.term`, `query.cond`), so that a first count of them is fast too.
+WARM_AREAS = ("BasicSearch", "ConditionSearch")
+WARM_WORDS = 64
+WARM_SECONDS = 60.0
 
 
 class Counter:
@@ -77,7 +87,7 @@ class Counter:
 
     def _worth_it(self, node) -> bool:
         """Whether a leaf of the tree has a kept set, or could be kept."""
-        if self._keys(node) is not None or self._by_month(node):
+        if self._keys(node) is not None or self._by_month(node) or isinstance(node, c.GeoMatch):
             return True
         if self._text_group(node):
             return self._all_kept(node)
@@ -132,6 +142,8 @@ class Counter:
             return self._set(sets.ALL) - self._members(node.item)
         if self._by_month(node):
             return self._range_members(node)
+        if isinstance(node, c.GeoMatch):
+            return sqlite_geo.members(self.connection, node)
         return self._index_members(node)
 
     def _range_members(self, node: c.RangeMatch) -> BitMap:
@@ -186,3 +198,35 @@ class Counter:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+
+def warm(connection: sqlite3.Connection, budget: float = WARM_SECONDS) -> int:
+    """Keep the text sets of the `WARM_WORDS` words most studies have, in each of
+    `WARM_AREAS`, within about `budget` seconds, in one write transaction; returns how
+    many sets were made. A word is taken only if searching for it finds itself (its
+    indexed form is its own stem), so each set is exactly that of a search for it."""
+    deadline = time.monotonic() + budget
+    connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_words USING "
+                       "fts5vocab(main, area_text, row)")
+    words = [word for (word,) in connection.execute(
+        "SELECT term FROM temp.index_words WHERE doc >= ? ORDER BY doc DESC LIMIT ?",
+        (sets.TRACK_AT, WARM_WORDS))]
+    made = 0
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        kept = sets.kept_texts(connection)
+        for area in WARM_AREAS:
+            for word in words:
+                node = c.TextMatch(c.context_for(area).weights, Term(word))
+                key = sets.text_key(node)
+                if (key in kept or key.rpartition(":")[2] != word
+                        or len(kept) >= sets.MAX_TEXT_SETS or time.monotonic() > deadline):
+                    continue
+                kept[key] = area_query(node)
+                sets.save(connection, {key: sets.text_members(connection, kept[key])}, kept)
+                made += 1
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return made

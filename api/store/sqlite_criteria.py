@@ -1,6 +1,7 @@
 """Criteria tree -> one SQL condition on `s.id` (a row of `studies s`), with parameters.
 
-Full-text leaves query the FTS5 tables; the others `field_values`, `geo` and `aliases`.
+Full-text leaves query the FTS5 tables; the others `field_values`, `geo` (through the
+grid's match sets, `sqlite_geo`) and `aliases`.
 A value or range leaf is written in one of two forms, chosen by a cheap look at the index:
 
 - `s.id IN (SELECT ...)`, which SQLite computes once: best when few studies match;
@@ -15,16 +16,14 @@ costs one index walk, not one subquery per term.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 
 from api import json_text
 from api.search import criteria as c
 from api.search import fields
 from api.search.extract import area_piece_weights
+from api.store import sqlite_geo
 
-_KM_PER_DEGREE = 111.195
-_EARTH_KM = 6371.0088
 # A leaf matching at least this many rows is "dense": probed per study, not listed.
 DENSE = 1000
 
@@ -210,22 +209,15 @@ class Compiler:
         return "(" + " AND ".join(absent) + ")"
 
     def _GeoMatch(self, node: c.GeoMatch) -> str:
-        degrees = node.radius_km / _KM_PER_DEGREE
-        values = {"south": node.lat - degrees, "north": node.lat + degrees,
-                  "lat": math.radians(node.lat), "lon": math.radians(node.lon),
-                  "radius": node.radius_km}
-        where = "lat BETWEEN {south} AND {north}"
-        cos_lat = math.cos(math.radians(node.lat))
-        if cos_lat > 0.01 and degrees / cos_lat < 180:
-            west, east = node.lon - degrees / cos_lat, node.lon + degrees / cos_lat
-            if west >= -180 and east <= 180:  # a box across the antimeridian: distance alone
-                where += " AND lon BETWEEN {west} AND {east}"
-                values |= {"west": west, "east": east}
-        # Haversine, in SQL: no Python call per site.
-        where += (f" AND 2 * {_EARTH_KM} * asin(min(1, sqrt(pow(sin((radians(lat) - {{lat}}) / 2),"
-                  " 2) + cos({lat}) * cos(radians(lat)) * pow(sin((radians(lon) - {lon}) / 2), 2))))"
-                  " <= {radius}")
-        return self._rows("geo", where, values)
+        # The grid's cells say how many studies may match (`sqlite_geo`): many, a probe of
+        # each candidate's own sites; few, those that do, listed.
+        inside, cut = sqlite_geo.cells_met(self.connection, node)
+        if self.listing and len(inside) + len(cut) >= DENSE:
+            where, values = sqlite_geo.where(node)
+            bound = {name: self.param(value) for name, value in values.items()}
+            return f"EXISTS (SELECT 1 FROM geo WHERE study_id = s.id AND {where.format(**bound)})"
+        found = inside | sqlite_geo.checked(self.connection, node, cut)
+        return f"s.id IN (SELECT value FROM json_each({self.param(json_text.dumps(list(found)))}))"
 
     def _IdsMatch(self, node: c.IdsMatch) -> str:
         # One parameter, a JSON array, whatever the number of ids (aggregators send

@@ -9,7 +9,7 @@
   study order (no rowid table beside it: one B-tree fewer to write per value);
 - `studies.present`: which pieces a study has at all, for `MISSING`;
 - `sort_keys`: one number per study and date or numeric piece, for `sort=`;
-- `geo`: every site's coordinates.
+- `geo`: every site's coordinates, keyed by study (circles: `sqlite_geo`).
 
 Pieces are stored as small integers (`pieces` table): ids are given once and never change,
 so rows keyed by them keep their meaning whatever the catalogue's order. Everything else
@@ -42,6 +42,25 @@ PIECE_STRIDE = 4096
 INDEX_FORMAT = 2
 # The tables `rebuild` drops and fills again; `pieces` is kept (its ids are stable).
 TABLES = ("area_text", "piece_text", "field_values", "sort_keys", "geo")
+# Sites keyed by study: a study's rows side by side, appended to by an import (which
+# writes studies in id order). No index by place: circles go through the grid's match
+# sets (`sqlite_geo`).
+GEO_SCHEMA = """
+CREATE TABLE geo (
+    study_id INTEGER NOT NULL,
+    lat      REAL NOT NULL,
+    lon      REAL NOT NULL,
+    PRIMARY KEY (study_id, lat, lon)
+) WITHOUT ROWID"""
+# The table of store schema 7 and earlier: a rowid table with an index by place.
+GEO_SCHEMA_7 = """
+CREATE TABLE geo (
+    study_id INTEGER NOT NULL,
+    lat      REAL NOT NULL,
+    lon      REAL NOT NULL
+);
+CREATE INDEX geo_by_place ON geo (lat, lon, study_id);
+CREATE INDEX geo_by_study ON geo (study_id, lat, lon)"""
 PIECES = """
 CREATE TABLE IF NOT EXISTS pieces (
     id   INTEGER PRIMARY KEY,
@@ -52,6 +71,11 @@ CREATE TABLE IF NOT EXISTS pieces (
 @functools.cache
 def schema() -> str:
     """DDL of the index tables (without `pieces`); they must not exist yet."""
+    return _schema(GEO_SCHEMA)
+
+
+def _schema(geo_schema: str) -> str:
+    """The DDL, with the `geo` table of `geo_schema` (the current one, or schema 7's)."""
     columns = ", ".join(area_pieces())
     return f"""
 CREATE VIRTUAL TABLE area_text USING fts5(
@@ -75,18 +99,23 @@ CREATE TABLE sort_keys (
     PRIMARY KEY (piece, study_id)
 ) WITHOUT ROWID;
 CREATE INDEX sort_keys_by_num ON sort_keys (piece, num, study_id);
-CREATE TABLE geo (
-    study_id INTEGER NOT NULL,
-    lat      REAL NOT NULL,
-    lon      REAL NOT NULL
-);
-CREATE INDEX geo_by_place ON geo (lat, lon, study_id);
-CREATE INDEX geo_by_study ON geo (study_id, lat, lon);
+{geo_schema.strip()};
 """
 
 
 @functools.cache
 def fingerprint() -> str:
+    return _fingerprint(GEO_SCHEMA)
+
+
+@functools.cache
+def fingerprint_of_schema_7() -> str:
+    """The layout of a store of schema 7 indexed by the code of this layout otherwise: its
+    `geo` table alone differs, and is upgraded in place (`upgrade_geo`)."""
+    return _fingerprint(GEO_SCHEMA_7)
+
+
+def _fingerprint(geo_schema: str) -> str:
     """A digest of the index layout the code derives from the catalogue and search areas.
 
     Covers the DDL (the area_text columns and their order, the tokenizer), the pieces that
@@ -96,7 +125,7 @@ def fingerprint() -> str:
     full_text = set(fields.text_columns())
     # Sets are sorted: rows are keyed by piece ids, so only area_text's column order counts.
     layout = {
-        "format": INDEX_FORMAT, "stride": PIECE_STRIDE, "ddl": schema(),
+        "format": INDEX_FORMAT, "stride": PIECE_STRIDE, "ddl": _schema(geo_schema),
         "area_text": list(area_pieces()), "piece_text": sorted(other_text_pieces()),
         "pieces": sorted([node.piece, fields.kind(node), node.piece in full_text]
                          for node in leaves()),
@@ -110,6 +139,16 @@ def create(connection: sqlite3.Connection) -> None:
     for statement in schema().split(";"):
         if statement.strip():
             connection.execute(statement)
+
+
+def upgrade_geo(connection: sqlite3.Connection) -> None:
+    """Schema 7 -> 8: the sites into the table keyed by study, inside the caller's
+    transaction (copied in key order, then the old table and its indexes dropped)."""
+    connection.execute(GEO_SCHEMA.replace("CREATE TABLE geo", "CREATE TABLE geo_new"))
+    connection.execute("INSERT OR IGNORE INTO geo_new (study_id, lat, lon) "
+                       "SELECT study_id, lat, lon FROM geo ORDER BY study_id, lat, lon")
+    connection.execute("DROP TABLE geo")
+    connection.execute("ALTER TABLE geo_new RENAME TO geo")
 
 
 def piece_ids(connection: sqlite3.Connection) -> dict[str, int]:
@@ -215,7 +254,8 @@ def add(connection: sqlite3.Connection, entries: list[tuple[int, IndexEntry]],
     connection.executemany("INSERT INTO sort_keys (piece, study_id, num) VALUES (?, ?, ?)", [
         (ids[piece], study_id, num) for study_id, entry in entries
         for piece, num in entry.sort_keys.items()])
-    connection.executemany("INSERT INTO geo (study_id, lat, lon) VALUES (?, ?, ?)", [
+    # A study's site given twice is one row.
+    connection.executemany("INSERT OR IGNORE INTO geo (study_id, lat, lon) VALUES (?, ?, ?)", [
         (study_id, lat, lon) for study_id, entry in entries for lat, lon in entry.geo])
 
 
@@ -231,8 +271,8 @@ def remove(connection: sqlite3.Connection, study_id: int, entry: IndexEntry,
         [(ids[piece], value, study_id) for piece, value, _ in entry.values])
     connection.executemany("DELETE FROM sort_keys WHERE piece = ? AND study_id = ?",
                            [(ids[piece], study_id) for piece in entry.sort_keys])
-    connection.executemany("DELETE FROM geo WHERE lat = ? AND study_id = ?",
-                           [(lat, study_id) for lat, _ in entry.geo])
+    if entry.geo:
+        connection.execute("DELETE FROM geo WHERE study_id = ?", (study_id,))
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from api.store.errors import StoreBusy, StoreError, StoreLayoutError, stale_inde
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     id      INTEGER PRIMARY KEY,
@@ -46,13 +46,16 @@ CREATE TABLE IF NOT EXISTS store_info (
 ) WITHOUT ROWID;
 """
 # Earlier schemas upgraded in place: 3 lacks the documents' tags; 3, 4 and 5 lack the
-# statistics tables and the match sets (filled from the documents and the index); all lack
-# the history (each study's stored document becomes its version 0) and the sync checkpoints.
-# An index of another layout than this code's is rebuilt on the way (3 and 4 carry no
-# fingerprint).
-UPGRADABLE = ("3", "4", "5", "6")
-# Schemas whose statistics and match sets are already there.
-_WITH_STATISTICS = ("6",)
+# statistics tables and the match sets (filled from the documents and the index); all but 7
+# lack the history (each study's stored document becomes its version 0) and the sync
+# checkpoints; all have the sites in a table with an index by place (`sqlite_index`), and
+# lack the match sets of the geo grid's cells. An index of another layout than this code's
+# is rebuilt on the way (3 and 4 carry no fingerprint).
+UPGRADABLE = ("3", "4", "5", "6", "7")
+# Schemas whose statistics and (but for the grid cells) match sets are already there.
+_WITH_STATISTICS = ("6", "7")
+# Schemas whose history and checkpoints are already there.
+_WITH_HISTORY = ("7",)
 # A first try at the lock this long before saying that we wait (milliseconds).
 _QUICK_TRY_MS = 200
 # The busy timeout of ordinary writes (`put`), restored after opening (milliseconds).
@@ -136,9 +139,17 @@ def unavailable_reason(connection: sqlite3.Connection, path: str) -> str | None:
     return None
 
 
+def _old_geo(state: _State) -> bool:
+    """Whether the index is this code's but for the `geo` table of schema 7 and earlier,
+    which an upgrade changes in place (`sqlite_index.upgrade_geo`)."""
+    return (state.version in UPGRADABLE
+            and state.layout == sqlite_index.fingerprint_of_schema_7())
+
+
 def _stale_index(state: _State) -> bool:
-    """Whether the index was built under another layout than this code's."""
-    return state.layout != sqlite_index.fingerprint()
+    """Whether the index must be rebuilt: it was built under another layout than this
+    code's."""
+    return state.layout != sqlite_index.fingerprint() and not _old_geo(state)
 
 
 def open_layout(connection: sqlite3.Connection, path: str, lock_wait: float) -> Opened:
@@ -176,7 +187,7 @@ def _make_current(connection: sqlite3.Connection, path: str,
         count = connection.execute("SELECT count(*) FROM studies").fetchone()[0]
         log.warning("%s: upgrading from store schema %s to %s (%s) for %d studies", path,
                     state.version, SCHEMA_VERSION, _upgrade_work(state), count)
-        _upgrade(connection, state.version)
+        _upgrade(connection, state)
     ids = _piece_ids(connection, path)
     if verdict == "upgrade":
         if _stale_index(state):
@@ -185,21 +196,29 @@ def _make_current(connection: sqlite3.Connection, path: str,
             sqlite_stats.rebuild(connection)
         if state.version not in _WITH_STATISTICS or _stale_index(state):
             sqlite_sets.rebuild(connection, ids)  # they are sets of the index's rows
+        else:
+            sqlite_sets.add_cells(connection)
     return _finish(connection, ids)
 
 
 def _upgrade_work(state: _State) -> str:
     """What an upgrade from `state` does, for the messages."""
-    work = ["each study's document kept as its version 0"]
+    work = [] if state.version in _WITH_HISTORY else ["each study's document kept as its version 0"]
     if state.version not in _WITH_STATISTICS:
         work.append("the statistics computed")
     if _stale_index(state):
         work.append("the search index rebuilt")
+    else:
+        work.append("the sites keyed by study and the geo grid's cells made")
     return ", ".join(work)
 
 
-def _upgrade(connection: sqlite3.Connection, version: str) -> None:
-    """The table changes from store schema `version` to this one (contents filled after)."""
+def _upgrade(connection: sqlite3.Connection, state: _State) -> None:
+    """The table changes from the store schema of `state` to this one (contents filled
+    after)."""
+    version = state.version
+    if _old_geo(state):
+        sqlite_index.upgrade_geo(connection)
     if version == "3":
         _add_tags(connection)
     columns = {row[1] for row in connection.execute("PRAGMA table_info(studies)")}
@@ -207,9 +226,10 @@ def _upgrade(connection: sqlite3.Connection, version: str) -> None:
         connection.execute("ALTER TABLE studies ADD COLUMN gzip_size INTEGER NOT NULL DEFAULT 0")
     sqlite_stats.create(connection)
     sqlite_sets.create(connection)
-    sqlite_history.create(connection)
-    sqlite_history.seed(connection, info(connection, "data_timestamp") or utc_timestamp())
-    sqlite_progress.create(connection)
+    if version not in _WITH_HISTORY:
+        sqlite_history.create(connection)
+        sqlite_history.seed(connection, info(connection, "data_timestamp") or utc_timestamp())
+        sqlite_progress.create(connection)
 
 
 def _piece_ids(connection: sqlite3.Connection, path: str) -> dict[str, int]:
@@ -248,7 +268,7 @@ def rebuild(connection: sqlite3.Connection, path: str, lock_wait: float,
             _make_current(connection, path)
             return 0
         if state.version != SCHEMA_VERSION:
-            _upgrade(connection, state.version)
+            _upgrade(connection, state)
         ids = _piece_ids(connection, path)
         count = sqlite_index.rebuild(connection, ids, progress)
         sqlite_sets.rebuild(connection, ids)

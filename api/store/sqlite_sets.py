@@ -12,10 +12,13 @@ Which leaves are kept (table `match_sets`, one row per key):
   phase, a study type...): a bounded number of sets;
 - `month:<piece id>:<yyyymm>`: the studies with a date of that month in a date piece, for
   date ranges (`AREA[StartDate]RANGE[2019,MAX]`);
+- `cell:<row>:<column>`: the studies with a site in that cell of the `filter.geo` grid
+  (`api.search.geo`, cells of 1/8 degree), for circles (`sqlite_geo`);
 - `text:<pieces>:<words as indexed>`: a full-text leaf over search-area pieces, once a
   count has met it with at least `TRACK_AT` matches (a rare word is cheap to count; a
   common one is kept from then on, for every worker and instance sharing the store), at
-  most `MAX_TEXT_SETS`; after a large import, the commonest words already (`warm`).
+  most `MAX_TEXT_SETS`; after a large import, the commonest words already
+  (`sqlite_count.warm`).
 
 Every write brings the sets up to date in the same transaction (`written`): the studies
 written or removed are taken out of the sets they were in, then put into those they now
@@ -27,18 +30,15 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import time
 from collections.abc import Iterable
 
 from pyroaring import BitMap
 
 from api import json_text
 from api.search import criteria as c
-from api.search import fields
-from api.search.essie import Term
+from api.search import fields, geo
 from api.search.extract import IndexEntry
 from api.store.fts5_tokens import query_tokens
-from api.store.sqlite_criteria import area_query
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS match_sets (
@@ -47,14 +47,10 @@ CREATE TABLE IF NOT EXISTS match_sets (
     expression TEXT           -- a text set's FTS5 query, which keeps it up to date
 )"""
 ALL = "all"
+CELL_PREFIX = "cell:"
 # A full-text leaf counted with at least this many matches is kept as a set from then on.
 TRACK_AT = 5_000
 MAX_TEXT_SETS = 512
-# After a large import (`warm`): the text sets of the words most studies have, for the areas
-# searched most (`query.term`, `query.cond`), so that a first count of them is fast too.
-WARM_AREAS = ("BasicSearch", "ConditionSearch")
-WARM_WORDS = 64
-WARM_SECONDS = 60.0
 # Runs of written study ids closer than this are re-read from the full-text index as one
 # rowid range (FTS5 reads a range of its postings, but not a list of rowids).
 _RANGE_GAP = 64
@@ -84,11 +80,21 @@ def _value_key(kind: str, piece_id: int, value: str, num: float | None) -> str |
     return month_key(piece_id, int(num // 100)) if num is not None else None
 
 
+def cell_key(cell: tuple[int, int]) -> str:
+    return f"{CELL_PREFIX}{cell[0]}:{cell[1]}"
+
+
+def cell_of_key(key: str) -> tuple[int, int]:
+    row, column = key.removeprefix(CELL_PREFIX).split(":")
+    return int(row), int(column)
+
+
 def _entry_keys(entry: IndexEntry, piece_ids: dict[str, int]) -> set[str]:
     kinds = value_kinds()
     keys = {_value_key(kinds[piece], piece_ids[piece], value, num)
             for piece, value, num in entry.values if piece in kinds}
     keys.discard(None)
+    keys.update(cell_key(geo.cell_of(lat, lon)) for lat, lon in entry.geo)
     return keys | {ALL}
 
 
@@ -105,6 +111,26 @@ def load(connection: sqlite3.Connection, keys: Iterable[str] | None = None) -> d
             "SELECT key, members FROM match_sets WHERE key IN (SELECT value FROM json_each(?))",
             (_json_list(keys),))
     return {key: BitMap.deserialize(members) for key, members in rows}
+
+
+def load_prefix(connection: sqlite3.Connection, prefix: str) -> dict[str, BitMap]:
+    """Every kept set whose key starts with `prefix` (which ends with ':')."""
+    return {key: BitMap.deserialize(members) for key, members in connection.execute(
+        "SELECT key, members FROM match_sets WHERE key > ? AND key < ?",
+        (prefix, prefix[:-1] + ";"))}
+
+
+def _cell_sets(connection: sqlite3.Connection) -> dict[str, BitMap]:
+    """Every grid cell's set, from the index's sites."""
+    found: dict[str, BitMap] = {}
+    for study_id, lat, lon in connection.execute("SELECT study_id, lat, lon FROM geo"):
+        found.setdefault(cell_key(geo.cell_of(lat, lon)), BitMap()).add(study_id)
+    return found
+
+
+def add_cells(connection: sqlite3.Connection) -> None:
+    """Make the grid cells' sets (a store of schema 7 has the others only)."""
+    save(connection, _cell_sets(connection))
 
 
 def _json_list(items: Iterable[str]) -> str:
@@ -207,38 +233,7 @@ def rebuild(connection: sqlite3.Connection, piece_ids: dict[str, int]) -> None:
     for piece, value, num, study_id in rows:
         if (key := _value_key(kinds[piece], piece, value, num)) is not None:
             sets.setdefault(key, BitMap()).add(study_id)
+    sets |= _cell_sets(connection)
     for key, expression in texts.items():
         sets[key] = text_members(connection, expression)
     save(connection, sets, texts)
-
-
-def warm(connection: sqlite3.Connection, budget: float = WARM_SECONDS) -> int:
-    """Keep the text sets of the `WARM_WORDS` words most studies have, in each of
-    `WARM_AREAS`, within about `budget` seconds, in one write transaction; returns how
-    many sets were made. A word is taken only if searching for it finds itself (its
-    indexed form is its own stem), so each set is exactly that of a search for it."""
-    deadline = time.monotonic() + budget
-    connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_words USING "
-                       "fts5vocab(main, area_text, row)")
-    words = [word for (word,) in connection.execute(
-        "SELECT term FROM temp.index_words WHERE doc >= ? ORDER BY doc DESC LIMIT ?",
-        (TRACK_AT, WARM_WORDS))]
-    made = 0
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        kept = kept_texts(connection)
-        for area in WARM_AREAS:
-            for word in words:
-                node = c.TextMatch(c.context_for(area).weights, Term(word))
-                key = text_key(node)
-                if (key in kept or key.rpartition(":")[2] != word
-                        or len(kept) >= MAX_TEXT_SETS or time.monotonic() > deadline):
-                    continue
-                kept[key] = area_query(node)
-                save(connection, {key: text_members(connection, kept[key])}, kept)
-                made += 1
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    return made

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from api.store import sqlite_index
+from api.store.sqlite_open import SCHEMA_VERSION
 from schemas import guard
 from tests.conftest import PROJECT, SEED, read_json
 from tests.server import free_port, import_records, production_server, tool_environment
@@ -314,7 +315,7 @@ def test_a_schema_4_store_is_upgraded_by_the_server_and_searches_right(tmp_path)
         check_integrity(base, path, 3)
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'"
-                                  ).fetchone() == ("7",)
+                                  ).fetchone() == (SCHEMA_VERSION,)
 
 
 def test_processes_starting_at_once_on_an_empty_store_seed_it_once(tmp_path):

@@ -10,6 +10,7 @@ from api.store import Record
 from api.store.base import SearchQuery, content_tag
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite_history import DELTA, WHOLE
+from api.store.sqlite_open import SCHEMA_VERSION
 from tests.conftest import SEED, read_json
 from tests.stores import execute, reopen
 
@@ -264,7 +265,7 @@ def test_an_upgraded_store_keeps_its_data_and_gives_each_study_version_0(tmp_pat
     upgraded = SQLiteStore(path)
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'"
-                                  ).fetchone() == ("7",)
+                                  ).fetchone() == (SCHEMA_VERSION,)
     assert upgraded.get(NCT_ID).json == V1.encode() and upgraded.count() == 2
     assert upgraded.field_statistics() == figures
     for nct_id, expected, status in ((NCT_ID, V1, "ACTIVE_NOT_RECRUITING"),

@@ -11,7 +11,7 @@ from pyroaring import BitMap
 
 from api.search.filters import search_criteria
 from api.store import Record
-from api.store import sqlite_sets
+from api.store import sqlite_index, sqlite_sets
 from api.store.base import SearchQuery
 from api.store.sqlite import SQLiteStore
 from tests.unit.test_statistics_store import as_schema_5
@@ -19,6 +19,20 @@ from tests.unit.test_statistics_store import as_schema_5
 STATUSES = ["RECRUITING", "COMPLETED", "WITHDRAWN"]
 PHASES = ["PHASE1", "PHASE2", "PHASE3"]
 WORDS = ["heart", "failure", "stromal", "cells", "kidney"]
+# Sites around Boston, across the antimeridian (Fiji) and near the North Pole (Svalbard).
+PLACES = [(42.36, -71.06), (-17.7, 179.8), (78.2, 15.6)]
+
+
+def sites(rng: random.Random) -> list[dict]:
+    """A few sites, scattered up to a degree around the places (some on a cell's edge)."""
+    found = []
+    for _ in range(rng.randint(0, 4)):
+        lat, lon = rng.choice(PLACES)
+        lat, lon = lat + rng.uniform(-1, 1), (lon + rng.uniform(-1, 1) + 180) % 360 - 180
+        if rng.random() < 0.2:
+            lat = round(lat * 8) / 8
+        found.append({"facility": "Site", "geoPoint": {"lat": round(lat, 4), "lon": round(lon, 4)}})
+    return found
 
 
 def study(number: int, rng: random.Random) -> Record:
@@ -31,7 +45,8 @@ def study(number: int, rng: random.Random) -> Record:
                              rng.randint(2000, 2024))},
                          "lastUpdatePostDateStruct": {"date": f"2024-0{rng.randint(1, 9)}-01"}},
         "conditionsModule": {"conditions": [rng.choice(WORDS).capitalize() + " Disease"]},
-        "designModule": {"phases": rng.sample(PHASES, rng.randint(0, 2))}}}
+        "designModule": {"phases": rng.sample(PHASES, rng.randint(0, 2))},
+        "contactsLocationsModule": {"locations": sites(rng)}}}
     return Record(nct_id, json.dumps(document, separators=(",", ":")))
 
 
@@ -49,6 +64,13 @@ SEARCHES = [
     {"filter.advanced": "AREA[StartDate]RANGE[MIN,2004-12-31] OR AREA[LastUpdatePostDate]RANGE[2024-03-01,2024-03-01]"},
     {"filter.advanced": "NOT AREA[StartDate]RANGE[2005-06,2005-06]"},
     {"query.term": "AREA[Phase]PHASE1 OR AREA[OverallStatus]WITHDRAWN"},
+    {"filter.geo": "distance(42.36,-71.06,50mi)"},
+    {"filter.geo": "distance(42.5,-71,7km)"},
+    {"filter.geo": "distance(-17.7,179.8,90mi)"},  # its box crosses the antimeridian
+    {"filter.geo": "distance(78.2,15.6,1500km)"},  # the North Pole is inside
+    {"filter.geo": "distance(30,-100,3000mi)"},  # more cells than are looked up one by one
+    {"query.term": "heart", "filter.geo": "distance(42.36,-71.06,40mi)"},
+    {"query.term": "NOT AREA[LocationGeoPoint]DISTANCE[42.36,-71.06,30mi]"},
 ]
 
 
@@ -160,4 +182,57 @@ def test_a_schema_5_store_of_an_older_index_layout_is_upgraded_with_index_and_se
     connection.close()
     upgraded = SQLiteStore(path)
     assert listed(upgraded, criteria) == counted(upgraded, criteria) == expected > 0
+    upgraded.close()
+
+
+@pytest.mark.sqlite_only  # the SQLite store's match sets
+def test_sets_kept_through_replacements_and_removals_equal_those_rebuilt(tmp_path, store):
+    rng = random.Random(10)
+    store.put([study(number, rng) for number in range(200)])
+    store.put([study(number, rng) for number in rng.sample(range(200), 70)])
+    store.remove([f"NCT{number:08d}" for number in rng.sample(range(200), 40)])
+    kept = kept_sets(store)
+    assert any(key.startswith("cell:") for key in kept)
+    store.close()
+    type(store).rebuild_index(tmp_path / "store.sqlite3")
+    store.__init__(tmp_path / "store.sqlite3")
+    assert kept_sets(store) == kept
+
+
+def as_schema_7(path) -> None:
+    """The store at `path` as schema 7 left it: sites in a rowid table with an index by
+    place, and no sets of the grid's cells."""
+    connection = sqlite3.connect(path)
+    sites = connection.execute("SELECT study_id, lat, lon FROM geo").fetchall()
+    connection.execute("DROP TABLE geo")
+    connection.executescript(sqlite_index.GEO_SCHEMA_7)
+    connection.executemany("INSERT INTO geo VALUES (?, ?, ?)", sites)
+    connection.execute("DELETE FROM match_sets WHERE key LIKE 'cell:%'")
+    connection.execute("UPDATE store_info SET value = ? WHERE key = 'index_layout'",
+                       (sqlite_index.fingerprint_of_schema_7(),))
+    connection.execute("UPDATE store_info SET value = '7' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+
+
+def test_a_schema_7_store_gets_its_sites_keyed_by_study_and_the_sets_of_the_geo_cells(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    store = SQLiteStore(path)
+    store.put([study(number, random.Random(number)) for number in range(120)])
+    before, sites = kept_sets(store), store._connection().execute(
+        "SELECT * FROM geo ORDER BY 1, 2, 3").fetchall()
+    searches = [search_criteria({"filter.geo": "distance(42.36,-71.06,50mi)"}),
+                search_criteria({"filter.geo": "distance(-17.7,179.8,20mi)"})]
+    expected = [listed(store, criteria) for criteria in searches]
+    store.close()
+    as_schema_7(path)
+    upgraded = SQLiteStore(path)
+    connection = upgraded._connection()
+    assert kept_sets(upgraded) == before
+    assert connection.execute("SELECT * FROM geo ORDER BY 1, 2, 3").fetchall() == sites
+    assert {name for (name,) in connection.execute(
+        "SELECT name FROM sqlite_master WHERE tbl_name = 'geo'")} == {"geo"}  # no place index
+    for criteria, count in zip(searches, expected):
+        assert counted(upgraded, criteria) == listed(upgraded, criteria) == count > 0
+    assert len(upgraded.history("NCT00000001").versions) == 1  # the history is left as it was
     upgraded.close()

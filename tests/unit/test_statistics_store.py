@@ -12,6 +12,7 @@ from api.statistics import fields
 from api.store import Record, sqlite_stats_longest
 from api.store.postgres import PostgreSQLStore
 from api.store.sqlite import SQLiteStore
+from api.store.sqlite_open import SCHEMA_VERSION
 from tests.conftest import REAL_RECORDS, SEED, new_store_url
 from tests.stores import execute
 
@@ -212,7 +213,7 @@ def test_a_schema_5_store_is_upgraded_with_its_statistics_computed(make_store, t
     as_schema_5(tmp_path / "trials.sqlite3")
     upgraded = make_store()
     assert upgraded._connection().execute(
-        "SELECT value FROM store_info WHERE key = 'schema_version'").fetchone() == ("7",)
+        "SELECT value FROM store_info WHERE key = 'schema_version'").fetchone() == (SCHEMA_VERSION,)
     assert answers(upgraded) == expected
     plan = upgraded._connection().execute(
         "EXPLAIN QUERY PLAN SELECT tag, study_id FROM documents").fetchall()

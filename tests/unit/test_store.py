@@ -9,6 +9,7 @@ import pytest
 from api.store import Record, StoreError, StoreLayoutError, open_store
 from api.store.base import SearchQuery
 from api.store.sqlite import SQLiteStore
+from api.store.sqlite_open import SCHEMA_VERSION
 
 
 def record(nct_id="NCT00000102", title="A study", aliases=(), updated="2024-01-01"):
@@ -63,15 +64,15 @@ def test_a_schema_3_store_is_upgraded_in_place_with_tags(tmp_path):
     upgraded.close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT value FROM store_info "
-                                  "WHERE key = 'schema_version'").fetchone() == ("7",)
+                                  "WHERE key = 'schema_version'").fetchone() == (SCHEMA_VERSION,)
 
 
 def test_a_store_of_a_later_schema_is_refused(tmp_path):
     path = tmp_path / "later.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE store_info SET value = '8' WHERE key = 'schema_version'")
-    with pytest.raises(StoreLayoutError, match="has store schema 8, this server reads 7"):
+        connection.execute("UPDATE store_info SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreLayoutError, match=f"has store schema 99, this server reads {SCHEMA_VERSION}"):
         SQLiteStore(path)
 
 

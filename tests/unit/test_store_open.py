@@ -14,6 +14,7 @@ from api.search.extract import extract, other_text_pieces
 from api.store import Record, StoreBusy, StoreLayoutError, sqlite_index
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite_criteria import Compiler
+from api.store.sqlite_open import SCHEMA_VERSION
 from tests.stores import opened_at_once
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -155,7 +156,7 @@ def test_a_schema_4_store_is_upgraded_in_place_and_searches_right(two_studies):
     store.close()
     with sqlite3.connect(two_studies) as connection:
         info = dict(connection.execute("SELECT key, value FROM store_info"))
-    assert info["schema_version"] == "7" and info["index_layout"] == sqlite_index.fingerprint()
+    assert info["schema_version"] == SCHEMA_VERSION and info["index_layout"] == sqlite_index.fingerprint()
 
 
 def test_rows_are_keyed_by_piece_ids_so_catalogue_order_does_not_matter(two_studies, monkeypatch):
