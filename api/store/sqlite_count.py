@@ -154,8 +154,7 @@ class Counter:
         high = math.inf if node.high is None else node.high
         prefix = sets.month_key(piece, "")
         inside, cut = [], []
-        for (key,) in self.connection.execute(
-                "SELECT key FROM match_sets WHERE key > ? AND key < ?", (prefix, prefix[:-1] + ";")):
+        for key in sets.keys_with_prefix(self.connection, prefix):
             start = int(key.removeprefix(prefix)) * 100  # the month's dates: [start, start + 100)
             if start >= low and start + 100 <= high:
                 inside.append(key)
@@ -191,8 +190,7 @@ class Counter:
             connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         try:
             if sqlite_open.info(connection, "generation") == generation:
-                room = sets.MAX_TEXT_SETS - connection.execute(
-                    "SELECT count(*) FROM match_sets WHERE expression IS NOT NULL").fetchone()[0]
+                room = sets.MAX_TEXT_SETS - len(sets.kept_texts(connection))
                 sets.save(connection, dict(list(made.items())[:max(room, 0)]), self._expressions)
             connection.execute("COMMIT")
         except BaseException:

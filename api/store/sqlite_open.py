@@ -48,9 +48,10 @@ CREATE TABLE IF NOT EXISTS store_info (
 # Earlier schemas upgraded in place: 3 lacks the documents' tags; 3, 4 and 5 lack the
 # statistics tables and the match sets (filled from the documents and the index); all but 7
 # lack the history (each study's stored document becomes its version 0) and the sync
-# checkpoints; all have the sites in a table with an index by place (`sqlite_index`), and
-# lack the match sets of the geo grid's cells. An index of another layout than this code's
-# is rebuilt on the way (3 and 4 carry no fingerprint).
+# checkpoints; all have the sites in a table with an index by place (`sqlite_index`) and
+# each match set in one row (`sqlite_sets`), and lack the match sets of the geo grid's
+# cells. An index of another layout than this code's is rebuilt on the way (3 and 4 carry
+# no fingerprint).
 UPGRADABLE = ("3", "4", "5", "6", "7")
 # Schemas whose statistics and (but for the grid cells) match sets are already there.
 _WITH_STATISTICS = ("6", "7")
@@ -225,6 +226,7 @@ def _upgrade(connection: sqlite3.Connection, state: _State) -> None:
     if "gzip_size" not in columns:
         connection.execute("ALTER TABLE studies ADD COLUMN gzip_size INTEGER NOT NULL DEFAULT 0")
     sqlite_stats.create(connection)
+    sqlite_sets.upgrade(connection)
     sqlite_sets.create(connection)
     if version not in _WITH_HISTORY:
         sqlite_history.create(connection)

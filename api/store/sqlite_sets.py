@@ -5,7 +5,8 @@ postings for a word most studies have. With the match sets of its leaves at hand
 AND/OR/NOT of them is counted by set operations on bitmaps of a few kilobytes: microseconds,
 whatever the number of matches.
 
-Which leaves are kept (table `match_sets`, one row per key):
+Which leaves are kept (table `match_sets`, one row per key and chunk of study ids; a text
+set's query in `text_sets`):
 
 - `all`: every study;
 - `enum:<piece id>:<value>`: every value of every enum piece (`filter.overallStatus`, a
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pyroaring import BitMap
 
@@ -42,10 +43,19 @@ from api.store.fts5_tokens import query_tokens
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS match_sets (
+    key     TEXT NOT NULL,
+    chunk   INTEGER NOT NULL, -- the set's study ids from chunk * 65536 to chunk * 65536 + 65535
+    members BLOB NOT NULL,    -- as a serialized Roaring bitmap
+    PRIMARY KEY (key, chunk)  -- a rowid table: rows of kilobytes, which WITHOUT ROWID suits ill
+);
+CREATE TABLE IF NOT EXISTS text_sets (
     key        TEXT PRIMARY KEY,
-    members    BLOB NOT NULL, -- a serialized Roaring bitmap of study ids
-    expression TEXT           -- a text set's FTS5 query, which keeps it up to date
-)"""
+    expression TEXT NOT NULL  -- the FTS5 query of a kept text set, which keeps it up to date
+) WITHOUT ROWID"""
+# A set is stored in chunks of 2^16 study ids, Roaring's own unit: a write (an import
+# appends studies with new ids) rewrites only the chunks of the ids it touches, whatever
+# the size of the set; whole sets rewritten each batch made an import slower as it grew.
+CHUNK_BITS = 16
 ALL = "all"
 CELL_PREFIX = "cell:"
 # A full-text leaf counted with at least this many matches is kept as a set from then on.
@@ -99,25 +109,63 @@ def _entry_keys(entry: IndexEntry, piece_ids: dict[str, int]) -> set[str]:
 
 
 def create(connection: sqlite3.Connection) -> None:
-    """Make the table, inside the caller's transaction."""
-    connection.execute(SCHEMA)
+    """Make the tables, inside the caller's transaction."""
+    for statement in SCHEMA.split(";"):
+        connection.execute(statement)
 
 
-def load(connection: sqlite3.Connection, keys: Iterable[str] | None = None) -> dict[str, BitMap]:
+def upgrade(connection: sqlite3.Connection) -> None:
+    """Sets of store schema 7 and earlier, one row per set with its text query, into
+    chunks and `text_sets`, inside the caller's transaction."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(match_sets)")}
+    if "expression" not in columns:
+        return
+    connection.execute("ALTER TABLE match_sets RENAME TO match_sets_7")
+    create(connection)
+    connection.execute("INSERT INTO text_sets (key, expression) SELECT key, expression "
+                       "FROM match_sets_7 WHERE expression IS NOT NULL")
+    for key, members in connection.execute("SELECT key, members FROM match_sets_7").fetchall():
+        save(connection, {key: BitMap.deserialize(members)})
+    connection.execute("DROP TABLE match_sets_7")
+
+
+def _union(rows: Iterable[tuple[str, bytes]]) -> dict[str, BitMap]:
+    """Sets from their chunks' rows."""
+    found: dict[str, BitMap] = {}
+    for key, members in rows:
+        chunk = BitMap.deserialize(members)
+        if key in found:
+            found[key] |= chunk
+        else:
+            found[key] = chunk
+    return found
+
+
+def load(connection: sqlite3.Connection, keys: Iterable[str] | None = None,
+         chunks: Iterable[int] | None = None) -> dict[str, BitMap]:
+    """The kept sets of `keys` (None: every one), whole or (`chunks`) those chunks alone."""
     if keys is None:
-        rows = connection.execute("SELECT key, members FROM match_sets")
-    else:
-        rows = connection.execute(
+        return _union(connection.execute("SELECT key, members FROM match_sets"))
+    if chunks is None:
+        return _union(connection.execute(
             "SELECT key, members FROM match_sets WHERE key IN (SELECT value FROM json_each(?))",
-            (_json_list(keys),))
-    return {key: BitMap.deserialize(members) for key, members in rows}
+            (_json_list(keys),)))
+    return _union(connection.execute(
+        "SELECT key, members FROM match_sets WHERE key IN (SELECT value FROM json_each(?)) "
+        "AND chunk IN (SELECT value FROM json_each(?))", (_json_list(keys), _json_list(chunks))))
 
 
 def load_prefix(connection: sqlite3.Connection, prefix: str) -> dict[str, BitMap]:
     """Every kept set whose key starts with `prefix` (which ends with ':')."""
-    return {key: BitMap.deserialize(members) for key, members in connection.execute(
-        "SELECT key, members FROM match_sets WHERE key > ? AND key < ?",
-        (prefix, prefix[:-1] + ";"))}
+    return _union(connection.execute("SELECT key, members FROM match_sets WHERE key > ? AND "
+                                     "key < ?", (prefix, prefix[:-1] + ";")))
+
+
+def keys_with_prefix(connection: sqlite3.Connection, prefix: str) -> list[str]:
+    """The keys of the kept sets that start with `prefix` (which ends with ':')."""
+    return [key for (key,) in connection.execute(
+        "SELECT DISTINCT key FROM match_sets WHERE key > ? AND key < ?",
+        (prefix, prefix[:-1] + ";"))]
 
 
 def _cell_sets(connection: sqlite3.Connection) -> dict[str, BitMap]:
@@ -137,19 +185,51 @@ def _json_list(items: Iterable[str]) -> str:
     return json_text.dumps(list(items))
 
 
+def _chunk_of(members: BitMap, chunk: int) -> BitMap:
+    """The members of a set in one chunk."""
+    part = BitMap()
+    part.add_range(chunk << CHUNK_BITS, (chunk + 1) << CHUNK_BITS)
+    return part & members
+
+
+def _chunks(members: BitMap) -> Iterator[tuple[int, BitMap]]:
+    """The non-empty chunks of a set: (chunk number, its members)."""
+    if members:
+        for chunk in range(members.min() >> CHUNK_BITS, (members.max() >> CHUNK_BITS) + 1):
+            if part := _chunk_of(members, chunk):
+                yield chunk, part
+
+
+def chunks_of(study_ids: Iterable[int]) -> list[int]:
+    """The chunks study ids fall in."""
+    return sorted({study_id >> CHUNK_BITS for study_id in study_ids})
+
+
 def save(connection: sqlite3.Connection, sets: dict[str, BitMap],
-          expressions: dict[str, str] | None = None) -> None:
-    """Write `sets` (an empty one is dropped); `expressions`: those of new text sets."""
-    expressions = expressions or {}
-    for members in sets.values():
-        members.run_optimize()  # runs of consecutive ids as runs: most sets shrink
+         expressions: dict[str, str] | None = None, chunks: list[int] | None = None) -> None:
+    """Write `sets`, whole or (`chunks`) those chunks alone, from their members then;
+    `expressions`: the queries of new text sets."""
+    if chunks is None:
+        connection.execute("DELETE FROM match_sets WHERE key IN (SELECT value FROM json_each(?))",
+                           (_json_list(sets),))
+        rows = [(key, chunk, part) for key, members in sets.items()
+                for chunk, part in _chunks(members)]
+        emptied = []
+    else:
+        parts = [(key, chunk, _chunk_of(members, chunk)) for key, members in sets.items()
+                 for chunk in chunks]
+        rows = [(key, chunk, part) for key, chunk, part in parts if part]
+        emptied = [(key, chunk) for key, chunk, part in parts if not part]
+    for *_, part in rows:
+        part.run_optimize()  # runs of consecutive ids as runs: most sets shrink
     connection.executemany(
-        "INSERT INTO match_sets (key, members, expression) VALUES (?, ?, ?) ON CONFLICT (key) "
-        "DO UPDATE SET members = excluded.members",
-        [(key, members.serialize(), expressions.get(key)) for key, members in sets.items()
-         if members])
-    connection.executemany("DELETE FROM match_sets WHERE key = ?",
-                           [(key,) for key, members in sets.items() if not members])
+        "INSERT INTO match_sets (key, chunk, members) VALUES (?, ?, ?) "
+        "ON CONFLICT (key, chunk) DO UPDATE SET members = excluded.members",
+        [(key, chunk, part.serialize()) for key, chunk, part in rows])
+    connection.executemany("DELETE FROM match_sets WHERE key = ? AND chunk = ?", emptied)
+    if expressions:
+        connection.executemany("INSERT OR IGNORE INTO text_sets (key, expression) VALUES (?, ?)",
+                               [(key, expressions[key]) for key in sets if key in expressions])
 
 
 def _ranges(ids: BitMap) -> list[tuple[int, int]]:
@@ -165,8 +245,7 @@ def _ranges(ids: BitMap) -> list[tuple[int, int]]:
 
 def kept_texts(connection: sqlite3.Connection) -> dict[str, str]:
     """Every kept text set's key and FTS5 query."""
-    return dict(connection.execute(
-        "SELECT key, expression FROM match_sets WHERE expression IS NOT NULL"))
+    return dict(connection.execute("SELECT key, expression FROM text_sets"))
 
 
 def text_key(node: c.TextMatch) -> str:
@@ -196,7 +275,8 @@ def written(connection: sqlite3.Connection, old: dict[int, IndexEntry],
 
     `old`: what the studies replaced or removed were indexed with, by study id; `entries`:
     what the studies written are indexed with now (the full-text index already holds
-    them). Only the sets these studies were or are in are read and written again.
+    them). Only the chunks of these studies' ids, of the sets they were or are in, are
+    read and written again.
     """
     if not (old or entries):
         return
@@ -204,7 +284,8 @@ def written(connection: sqlite3.Connection, old: dict[int, IndexEntry],
     now = {study_id: _entry_keys(entry, piece_ids) for study_id, entry in entries}
     texts = kept_texts(connection)
     keys = set(texts).union(*before.values(), *now.values())
-    sets = load(connection, keys)
+    chunks = chunks_of(set(before) | set(now))
+    sets = load(connection, keys, chunks)
     earlier = BitMap(before)
     for key in keys:
         members = sets.setdefault(key, BitMap())
@@ -216,7 +297,7 @@ def written(connection: sqlite3.Connection, old: dict[int, IndexEntry],
     for key, expression in texts.items():
         if stored:
             sets[key] |= text_members(connection, expression, stored)
-    save(connection, sets)
+    save(connection, sets, chunks=chunks)
 
 
 def rebuild(connection: sqlite3.Connection, piece_ids: dict[str, int]) -> None:

@@ -89,18 +89,19 @@ def counted(store, criteria) -> int:
 
 
 def kept_sets(store) -> dict[str, BitMap]:
-    return {key: BitMap.deserialize(members) for key, members
-            in store._connection().execute("SELECT key, members FROM match_sets")}
+    return sqlite_sets.load(store._connection())
 
 
 def kept_keys(store) -> set[str]:
-    return {key for (key,) in store._connection().execute("SELECT key FROM match_sets")}
+    return {key for (key,) in store._connection().execute("SELECT DISTINCT key FROM match_sets")}
 
 
 @pytest.fixture
 def grown(store, monkeypatch):
-    """A store of 300 random studies in which every text leaf is kept once counted."""
+    """A store of 300 random studies in which every text leaf is kept once counted, its
+    sets in chunks of 16 ids (so that writes meet many)."""
     monkeypatch.setattr(sqlite_sets, "TRACK_AT", 1)
+    monkeypatch.setattr(sqlite_sets, "CHUNK_BITS", 4)
     rng = random.Random(4)
     store.put([study(number, rng) for number in range(300)])
     return store, rng
@@ -176,6 +177,7 @@ def test_a_schema_5_store_of_an_older_index_layout_is_upgraded_with_index_and_se
     as_schema_5(path)
     connection = sqlite3.connect(path)
     connection.execute("DROP TABLE match_sets")
+    connection.execute("DROP TABLE text_sets")
     connection.execute("DELETE FROM field_values")  # what the older layout had is gone
     connection.execute("UPDATE store_info SET value = 'older' WHERE key = 'index_layout'")
     connection.commit()
@@ -186,28 +188,46 @@ def test_a_schema_5_store_of_an_older_index_layout_is_upgraded_with_index_and_se
 
 
 @pytest.mark.sqlite_only  # the SQLite store's match sets
-def test_sets_kept_through_replacements_and_removals_equal_those_rebuilt(tmp_path, store):
+def test_sets_kept_through_replacements_and_removals_equal_those_rebuilt(tmp_path, store,
+                                                                        monkeypatch):
+    monkeypatch.setattr(sqlite_sets, "CHUNK_BITS", 4)
     rng = random.Random(10)
     store.put([study(number, rng) for number in range(200)])
     store.put([study(number, rng) for number in rng.sample(range(200), 70)])
     store.remove([f"NCT{number:08d}" for number in rng.sample(range(200), 40)])
     kept = kept_sets(store)
     assert any(key.startswith("cell:") for key in kept)
+    chunks = store._connection().execute("SELECT count(*) FROM match_sets").fetchone()[0]
+    assert chunks > len(kept)  # sets of several chunks
     store.close()
     type(store).rebuild_index(tmp_path / "store.sqlite3")
     store.__init__(tmp_path / "store.sqlite3")
     assert kept_sets(store) == kept
 
 
+SETS_OF_SCHEMA_7 = """
+CREATE TABLE match_sets (
+    key        TEXT PRIMARY KEY,
+    members    BLOB NOT NULL,
+    expression TEXT
+)"""
+
+
 def as_schema_7(path) -> None:
     """The store at `path` as schema 7 left it: sites in a rowid table with an index by
-    place, and no sets of the grid's cells."""
+    place, each match set in one row with its text query, no sets of the grid's cells."""
     connection = sqlite3.connect(path)
     sites = connection.execute("SELECT study_id, lat, lon FROM geo").fetchall()
     connection.execute("DROP TABLE geo")
     connection.executescript(sqlite_index.GEO_SCHEMA_7)
     connection.executemany("INSERT INTO geo VALUES (?, ?, ?)", sites)
-    connection.execute("DELETE FROM match_sets WHERE key LIKE 'cell:%'")
+    sets, texts = sqlite_sets.load(connection), sqlite_sets.kept_texts(connection)
+    connection.execute("DROP TABLE match_sets")
+    connection.execute("DROP TABLE text_sets")
+    connection.execute(SETS_OF_SCHEMA_7)
+    connection.executemany("INSERT INTO match_sets VALUES (?, ?, ?)", [
+        (key, members.serialize(), texts.get(key)) for key, members in sets.items()
+        if not key.startswith("cell:")])
     connection.execute("UPDATE store_info SET value = ? WHERE key = 'index_layout'",
                        (sqlite_index.fingerprint_of_schema_7(),))
     connection.execute("UPDATE store_info SET value = '7' WHERE key = 'schema_version'")
@@ -215,12 +235,17 @@ def as_schema_7(path) -> None:
     connection.close()
 
 
-def test_a_schema_7_store_gets_its_sites_keyed_by_study_and_the_sets_of_the_geo_cells(tmp_path):
+def test_a_schema_7_store_gets_its_sites_keyed_by_study_and_its_sets_in_chunks(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_sets, "TRACK_AT", 1)
+    monkeypatch.setattr(sqlite_sets, "CHUNK_BITS", 4)
     path = tmp_path / "store.sqlite3"
     store = SQLiteStore(path)
     store.put([study(number, random.Random(number)) for number in range(120)])
-    before, sites = kept_sets(store), store._connection().execute(
-        "SELECT * FROM geo ORDER BY 1, 2, 3").fetchall()
+    counted(store, search_criteria({"query.term": "heart"}))  # a text set kept
+    before, texts, sites = kept_sets(store), sqlite_sets.kept_texts(store._connection()), \
+        store._connection().execute("SELECT * FROM geo ORDER BY 1, 2, 3").fetchall()
+    assert texts
     searches = [search_criteria({"filter.geo": "distance(42.36,-71.06,50mi)"}),
                 search_criteria({"filter.geo": "distance(-17.7,179.8,20mi)"})]
     expected = [listed(store, criteria) for criteria in searches]
@@ -228,7 +253,7 @@ def test_a_schema_7_store_gets_its_sites_keyed_by_study_and_the_sets_of_the_geo_
     as_schema_7(path)
     upgraded = SQLiteStore(path)
     connection = upgraded._connection()
-    assert kept_sets(upgraded) == before
+    assert kept_sets(upgraded) == before and sqlite_sets.kept_texts(connection) == texts
     assert connection.execute("SELECT * FROM geo ORDER BY 1, 2, 3").fetchall() == sites
     assert {name for (name,) in connection.execute(
         "SELECT name FROM sqlite_master WHERE tbl_name = 'geo'")} == {"geo"}  # no place index
