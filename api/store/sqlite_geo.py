@@ -10,6 +10,7 @@ unread; a study only in cells the circle cuts has its own sites checked.
 
 from __future__ import annotations
 
+import functools
 import math
 import sqlite3
 
@@ -42,17 +43,31 @@ def where(node: c.GeoMatch) -> tuple[str, dict]:
     return condition, values
 
 
+@functools.lru_cache(maxsize=1024)
+def _grid(node: c.GeoMatch) -> tuple[list[str], list[str]] | None:
+    """The keys of the cells wholly inside the circle and of those it cuts; None for a
+    circle that meets too many cells to look each up. Pure geometry, kept: the pages of
+    one search, and its count, ask again for the same circle."""
+    area = geo.box(node)
+    if geo.cell_count(area) > MAX_CELLS_LOOKED_UP:
+        return None
+    inside, cut = [], []
+    for cell in geo.cells(node, area):
+        (inside if geo.inside(node, cell) else cut).append(sqlite_sets.cell_key(cell))
+    return inside, cut
+
+
 def cells_met(connection: sqlite3.Connection, node: c.GeoMatch) -> tuple[BitMap, BitMap]:
     """The studies of the cells wholly inside the circle (all of them match), and the
     others of the cells it cuts (some may)."""
-    area = geo.box(node)
-    if geo.cell_count(area) <= MAX_CELLS_LOOKED_UP:
-        keys = [sqlite_sets.cell_key(cell) for cell in geo.cells(node, area)]
-        found = sqlite_sets.load(connection, keys)
-    else:
-        found = sqlite_sets.load_prefix(connection, sqlite_sets.CELL_PREFIX)
-    inside, cut = BitMap(), BitMap()
-    for key, members in found.items():
+    if (grid := _grid(node)) is not None:
+        inside_keys, cut_keys = grid
+        found = sqlite_sets.load(connection, inside_keys + cut_keys)
+        inside = BitMap.union(BitMap(), *(found[key] for key in inside_keys if key in found))
+        cut = BitMap.union(BitMap(), *(found[key] for key in cut_keys if key in found))
+        return inside, cut - inside
+    area, inside, cut = geo.box(node), BitMap(), BitMap()
+    for key, members in sqlite_sets.load_prefix(connection, sqlite_sets.CELL_PREFIX).items():
         cell = sqlite_sets.cell_of_key(key)
         if geo.inside(node, cell):
             inside |= members
