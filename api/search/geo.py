@@ -63,24 +63,25 @@ def cell_of(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat * CELLS_PER_DEGREE), math.floor(lon * CELLS_PER_DEGREE)
 
 
-def cell_count(area: Box) -> int:
-    """How many cells `cells` would look at for a circle in `area`."""
-    rows = math.floor(area.north * CELLS_PER_DEGREE) - math.floor(area.south * CELLS_PER_DEGREE) + 1
-    if area.west is None:
-        return rows * 360 * CELLS_PER_DEGREE
-    return rows * (math.floor(area.east * CELLS_PER_DEGREE)
-                   - math.floor(area.west * CELLS_PER_DEGREE) + 1)
-
-
-def cells(node: c.GeoMatch, area: Box) -> list[tuple[int, int]]:
-    """Every cell that meets the box `area` of `node`'s circle."""
+def _grid_span(area: Box) -> tuple[range, range]:
+    """The rows and the columns of the cells that meet the box."""
     rows = range(math.floor(area.south * CELLS_PER_DEGREE),
                  math.floor(area.north * CELLS_PER_DEGREE) + 1)
     if area.west is None:
-        columns = range(-180 * CELLS_PER_DEGREE, 180 * CELLS_PER_DEGREE + 1)
-    else:
-        columns = range(math.floor(area.west * CELLS_PER_DEGREE),
-                        math.floor(area.east * CELLS_PER_DEGREE) + 1)
+        return rows, range(-180 * CELLS_PER_DEGREE, 180 * CELLS_PER_DEGREE + 1)
+    return rows, range(math.floor(area.west * CELLS_PER_DEGREE),
+                       math.floor(area.east * CELLS_PER_DEGREE) + 1)
+
+
+def cell_count(area: Box) -> int:
+    """How many cells `cells` would give for the box."""
+    rows, columns = _grid_span(area)
+    return len(rows) * len(columns)
+
+
+def cells(area: Box) -> list[tuple[int, int]]:
+    """Every cell that meets the box."""
+    rows, columns = _grid_span(area)
     return [(row, column) for row in rows for column in columns]
 
 

@@ -211,12 +211,12 @@ class Compiler:
     def _GeoMatch(self, node: c.GeoMatch) -> str:
         # The grid's cells say how many studies may match (`sqlite_geo`): many, a probe of
         # each candidate's own sites; few, those that do, listed.
-        inside, cut = sqlite_geo.cells_met(self.connection, node)
-        if self.listing and len(inside) + len(cut) >= DENSE:
+        met = sqlite_geo.cells_met(self.connection, node)
+        if self.listing and len(met[0]) + len(met[1]) >= DENSE:
             where, values = sqlite_geo.where(node)
             bound = {name: self.param(value) for name, value in values.items()}
             return f"EXISTS (SELECT 1 FROM geo WHERE study_id = s.id AND {where.format(**bound)})"
-        found = inside | sqlite_geo.checked(self.connection, node, cut)
+        found = sqlite_geo.members(self.connection, node, met)
         return f"s.id IN (SELECT value FROM json_each({self.param(json_text.dumps(list(found)))}))"
 
     def _IdsMatch(self, node: c.IdsMatch) -> str:

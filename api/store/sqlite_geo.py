@@ -52,7 +52,7 @@ def _grid(node: c.GeoMatch) -> tuple[list[str], list[str]] | None:
     if geo.cell_count(area) > MAX_CELLS_LOOKED_UP:
         return None
     inside, cut = [], []
-    for cell in geo.cells(node, area):
+    for cell in geo.cells(area):
         (inside if geo.inside(node, cell) else cut).append(sqlite_sets.cell_key(cell))
     return inside, cut
 
@@ -87,7 +87,8 @@ def checked(connection: sqlite3.Connection, node: c.GeoMatch, candidates: BitMap
         values | {"candidates": json_text.dumps(list(candidates))}))
 
 
-def members(connection: sqlite3.Connection, node: c.GeoMatch) -> BitMap:
-    """Every study with a site within the circle."""
-    inside, cut = cells_met(connection, node)
+def members(connection: sqlite3.Connection, node: c.GeoMatch,
+            met: tuple[BitMap, BitMap] | None = None) -> BitMap:
+    """Every study with a site within the circle; `met`: its `cells_met`, if read already."""
+    inside, cut = met or cells_met(connection, node)
     return inside | checked(connection, node, cut)

@@ -124,8 +124,8 @@ def upgrade(connection: sqlite3.Connection) -> None:
     create(connection)
     connection.execute("INSERT INTO text_sets (key, expression) SELECT key, expression "
                        "FROM match_sets_7 WHERE expression IS NOT NULL")
-    for key, members in connection.execute("SELECT key, members FROM match_sets_7").fetchall():
-        save(connection, {key: BitMap.deserialize(members)})
+    save(connection, {key: BitMap.deserialize(members) for key, members
+                      in connection.execute("SELECT key, members FROM match_sets_7")})
     connection.execute("DROP TABLE match_sets_7")
 
 
@@ -144,15 +144,14 @@ def _union(rows: Iterable[tuple[str, bytes]]) -> dict[str, BitMap]:
 def load(connection: sqlite3.Connection, keys: Iterable[str] | None = None,
          chunks: Iterable[int] | None = None) -> dict[str, BitMap]:
     """The kept sets of `keys` (None: every one), whole or (`chunks`) those chunks alone."""
-    if keys is None:
-        return _union(connection.execute("SELECT key, members FROM match_sets"))
-    if chunks is None:
-        return _union(connection.execute(
-            "SELECT key, members FROM match_sets WHERE key IN (SELECT value FROM json_each(?))",
-            (_json_list(keys),)))
-    return _union(connection.execute(
-        "SELECT key, members FROM match_sets WHERE key IN (SELECT value FROM json_each(?)) "
-        "AND chunk IN (SELECT value FROM json_each(?))", (_json_list(keys), _json_list(chunks))))
+    sql, params = "SELECT key, members FROM match_sets", []
+    if keys is not None:
+        sql += " WHERE key IN (SELECT value FROM json_each(?))"
+        params.append(_json_list(keys))
+        if chunks is not None:
+            sql += " AND chunk IN (SELECT value FROM json_each(?))"
+            params.append(_json_list(chunks))
+    return _union(connection.execute(sql, params))
 
 
 def load_prefix(connection: sqlite3.Connection, prefix: str) -> dict[str, BitMap]:

@@ -34,7 +34,7 @@ def in_box(area: geo.Box, lat: float, lon: float) -> bool:
 @pytest.mark.parametrize("node", CIRCLES, ids=repr)
 def test_every_point_of_the_circle_is_in_its_box_and_in_a_cell_met(node):
     rng, area = random.Random(1), geo.box(node)
-    met = set(geo.cells(node, area)) if geo.cell_count(area) < 2_000_000 else None
+    met = set(geo.cells(area)) if geo.cell_count(area) < 2_000_000 else None
     for _ in range(3000):
         # Most points drawn on or near the edge, where a box too small would miss them.
         lat, lon = destination(node, rng.uniform(0, 2 * math.pi),
@@ -48,7 +48,7 @@ def test_every_point_of_the_circle_is_in_its_box_and_in_a_cell_met(node):
 @pytest.mark.parametrize("node", CIRCLES, ids=repr)
 def test_no_point_of_a_cell_called_inside_is_outside_the_circle(node):
     rng, area = random.Random(2), geo.box(node)
-    met = geo.cells(node, area)
+    met = geo.cells(area)
     if len(met) > 50_000:  # a circle around a pole: cells drawn from those it meets
         met = rng.sample(met, 50_000)
     inside = [cell for cell in met if geo.inside(node, cell)]
