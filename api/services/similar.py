@@ -6,6 +6,10 @@ the search area the registry's website searches for that kind of term; the study
 excluded, and the store's ordinary search ranks the rest by relevance (`sort=@relevance`).
 So the more of a study's terms another one shares, and the rarer they are, the higher it
 ranks; no second search is written here, only a query.
+
+In a large store the query keeps only the study's rarest terms, as many as together match
+a bounded number of other studies (`rarest`): scoring every study that shares a common
+word would cost as much as the store is large.
 """
 
 from __future__ import annotations
@@ -35,6 +39,14 @@ TERMS = (
 )
 # Bounds the query a study with hundreds of keywords would make.
 MAX_TERMS = 64
+# The search scores every study its terms match, and at the registry's scale a common word
+# ("disease") matches a hundred thousand. So terms are taken rarest first while together
+# they match at most this many other studies, as Lucene's MoreLikeThis keeps a query to its
+# rarest terms: those say most of what a study is about, and cost least. A store of no more
+# studies than this keeps every term.
+CANDIDATES = 2_000
+# How far the terms of a study that has only common ones are counted, to find the least so.
+RECOUNT = 16 * CANDIDATES
 RELEVANCE = (c.SortKey(None, descending=True),)
 _WORD = re.compile(r"\w+")
 # Words that say nothing of a study's subject; they would match nearly every study.
@@ -59,7 +71,7 @@ def similar_page(store: Store, document: dict, request: SearchRequest,
                  time_budget: float | None = None) -> search.Page:
     """`find_similar` for a study document already read."""
     nct_id = document["protocolSection"]["identificationModule"]["nctId"]
-    terms = similarity_terms(document)
+    terms = rarest(store, similarity_terms(document))
     if not terms:  # nothing to compare: nothing is alike, rather than everything
         return search.Page([], 0 if request.count_total else None, None, True)
     query = c.combine(c.And, [c.combine(c.Or, terms), c.Not(c.IdsMatch((nct_id,)))])
@@ -85,6 +97,44 @@ def similarity_terms(document: dict) -> list:
                 if text and len(found) < MAX_TERMS:
                     found.setdefault((area, text.lower()), c.bind(Term(text), context))
     return list(found.values())
+
+
+def rarest(store: Store, terms: list) -> list:
+    """The terms of `terms` that other studies have, rarest first, as many as together
+    match at most `CANDIDATES` of them (the rarest whatever it matches); all of `terms`
+    where they fit or the store cannot count them."""
+    if not terms or (others := _others(store, terms)) is None or others <= CANDIDATES:
+        return terms  # a store of fewer studies than the budget keeps them all
+    # Counted up to one past the budget (the study itself has each of its terms), so that
+    # a count costs what the budget allows, not what a common word matches ...
+    limit = CANDIDATES + 2
+    counts = store.match_counts(terms, limit)
+    while min(counts) == limit and limit < RECOUNT:
+        # ... unless every term is common: then which is least so is counted further.
+        limit *= 4
+        counts = store.match_counts(terms, limit)
+    ranked = [(count, term) for count, term in sorted(zip(counts, terms),
+                                                      key=lambda pair: pair[0]) if count > 1]
+    ordered = [term for _, term in ranked]
+    if not ranked or ranked[0][0] - 1 > CANDIDATES:  # the rarest alone is past the budget
+        return ordered[:1]
+    # The longest run of them whose union stays within the budget (the whole run does not):
+    # bisected, as a longer run only matches more.
+    kept, longest = 1, len(ordered) - 1
+    while kept < longest:
+        length = (kept + longest + 1) // 2
+        if _others(store, ordered[:length]) <= CANDIDATES:
+            kept = length
+        else:
+            longest = length - 1
+    return ordered[:kept]
+
+
+def _others(store: Store, terms: list) -> int | None:
+    """How many studies besides the one whose terms they are match any of `terms`, counted
+    to one past the budget; None where the store cannot count so."""
+    counts = store.match_counts([c.combine(c.Or, terms)], CANDIDATES + 2)
+    return None if counts is None else counts[0] - 1
 
 
 def _words(value: str) -> list[str]:

@@ -246,6 +246,13 @@ class Store(abc.ABC):
         unchanged, and a study added meanwhile appears at most once.
         """
 
+    def match_counts(self, criteria: list, limit: int) -> list[int] | None:
+        """How many stored studies each of `criteria` (text matches bound to search areas)
+        matches, counted up to `limit` (`limit`: that many or more), at a cost that `limit`
+        bounds, not the number of matches. None where the store cannot count so; callers
+        then go without."""
+        return None
+
     @abc.abstractmethod
     def token_secret(self) -> bytes:
         """A secret kept with the data, the same for every process serving it (page tokens)."""

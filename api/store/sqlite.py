@@ -267,6 +267,9 @@ class SQLiteStore(Store):
     def search(self, query: SearchQuery) -> SearchPage:
         return sqlite_search.search(self._connection(), query, self._piece_ids)
 
+    def match_counts(self, criteria: list, limit: int) -> list[int]:
+        return sqlite_count.text_counts(self._connection(), criteria, limit)
+
     def token_secret(self) -> bytes:
         """A secret made with the store, shared by every process serving it (page tokens)."""
         return self._token_secret

@@ -228,3 +228,17 @@ def warm(connection: sqlite3.Connection, budget: float = WARM_SECONDS) -> int:
         connection.execute("ROLLBACK")
         raise
     return made
+
+
+def text_counts(connection: sqlite3.Connection, criteria: list, limit: int) -> list[int]:
+    """How many studies each of `criteria` matches, counted up to `limit`: each count reads
+    at most `limit` matches from the full-text index (some 60 ns a match, a twentieth of
+    what scoring it costs, which reads the study's column sizes). A criterion that is not
+    a text match over search areas counts as `limit`."""
+    sql = "SELECT count(*) FROM (SELECT 1 FROM area_text WHERE area_text MATCH ? LIMIT ?)"
+    counts = []
+    for node in criteria:
+        match = area_query(node)
+        counts.append(limit if match is None else
+                      connection.execute(sql, (match, limit)).fetchone()[0])
+    return counts

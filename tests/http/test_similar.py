@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.services import similar
 from tests.conftest import SEED, read_json
 from tests.http.stored import put_studies
 
@@ -81,6 +82,44 @@ def test_a_study_with_no_terms_has_no_similar_studies(client, store):
     put_studies(store, document)
     answer = client.get("/api/v2/studies/NCT09900121/similar?countTotal=true")
     assert answer.json == {"totalCount": 0, "studies": []}
+
+
+def sharing(prefix: int, conditions: list[str], count: int) -> list[dict]:
+    """`count` studies about `conditions`, numbered from `prefix`."""
+    return [study(f"NCT0990{prefix + n:04d}", f"Study {prefix + n}", conditions, "Placebo")
+            for n in range(count)]
+
+
+@pytest.mark.sqlite_only  # the PostgreSQL store does not count terms, and searches them all
+def test_a_large_store_keeps_to_the_rarest_terms_that_fit_the_budget(client, store,
+                                                                    monkeypatch):
+    put_studies(store, study("NCT09901000", "Target", ["Zyxomatosis Quorvian"], "Placebo"),
+                *sharing(1100, ["Zyxomatosis"], 1), *sharing(1200, ["Quorvian"], 3))
+    everyone = {"NCT09901100", "NCT09901200", "NCT09901201", "NCT09901202"}
+    assert set(similar_ids(client, "NCT09901000", "?pageSize=10")) - {SEED_ID} == everyone
+    # Three other studies fit: the rarest term's one and not the other term's three too.
+    monkeypatch.setattr(similar, "CANDIDATES", 3)
+    assert similar_ids(client, "NCT09901000", "?pageSize=10") == ["NCT09901100"]
+
+
+@pytest.mark.sqlite_only  # the PostgreSQL store does not count terms
+def test_terms_the_same_studies_share_are_counted_once_against_the_budget(store, monkeypatch):
+    target = study("NCT09901000", "Target", ["Zyxomatosis Quorvian"], "Placebo")
+    put_studies(store, target, *sharing(1100, ["Quorvian Zyxomatosis"], 3))
+    monkeypatch.setattr(similar, "CANDIDATES", 3)
+    kept = similar.rarest(store, similar.similarity_terms(target))
+    # Each of the three terms matches the same three studies: 3, not 9, against a budget of 3.
+    assert sorted(term.term.text for term in kept) == ["Placebo", "Quorvian", "Zyxomatosis"]
+
+
+@pytest.mark.sqlite_only  # the PostgreSQL store does not count terms
+def test_of_only_common_terms_the_least_common_is_searched(client, store, monkeypatch):
+    monkeypatch.setattr(similar, "CANDIDATES", 1)
+    # Both terms are past the budget; the first, in more studies, is counted no less.
+    put_studies(store, study("NCT09901000", "Target", ["Zyxomatosis Quorvian"], "Placebo"),
+                *sharing(1100, ["Zyxomatosis"], 5), *sharing(1200, ["Quorvian"], 3))
+    assert sorted(similar_ids(client, "NCT09901000", "?pageSize=10")) == [
+        "NCT09901200", "NCT09901201", "NCT09901202"]
 
 
 @pytest.mark.parametrize("path, status, message", [

@@ -221,6 +221,9 @@ class SimilarStudies(Resource):
         a page at a time as `GET /studies` pages (`nextPageToken`, `fields`, `countTotal`).
         Similarity is full-text relevance to the study's own conditions, keywords and
         intervention names (word by word) and MeSH terms; the study itself is left out.
+        In a large store only the study's rarest terms are searched, as many as together
+        match at most 2,000 other studies (the rarest whatever it matches), so that a
+        study of common terms costs no more than one of rare ones.
         The study's page (`/study/{nctId}`) lists the first three as "More Related Trials".
         """
         page = similar.find_similar(current_app.extensions["store"], canonical_nct_id(nctId),
