@@ -254,9 +254,12 @@ class PostgreSQLStore(Store):
         replayed all it received); None without a replica."""
         if self._read_pool is self._pool:
             return None
+        # A standby that has replayed no transaction since it started has no replay time
+        # (NULL): it is behind since its start at the latest, never "no lag to tell".
         row = self._one("SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL "
                         "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-                        "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END")
+                        "ELSE extract(epoch FROM now() - coalesce("
+                        "pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) END")
         return None if row[0] is None else float(row[0])
 
     @contextlib.contextmanager
