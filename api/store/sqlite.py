@@ -28,6 +28,13 @@ from schemas.guard import RecordRefused
 
 # The layout, its checks and upgrades: see sqlite_open.
 SCHEMA_VERSION = sqlite_open.SCHEMA_VERSION
+# Page cache per connection, in KiB. Every serving thread has a connection, and at the
+# registry's size each one's cache fills: 32 MiB each was most of a worker's private memory
+# (4 threads: 213 MB against 108 MB with 8 MiB, for 2% more time on a mix of reads; the
+# file is mapped, and the OS keeps its pages too). A connection that writes, an import's,
+# gets the larger cache: it writes into several indexes at once.
+READ_CACHE_KIB = 8_000
+WRITE_CACHE_KIB = 32_000
 
 
 def _ensure_math(connection: sqlite3.Connection) -> None:
@@ -54,8 +61,7 @@ def _connect(path: str) -> sqlite3.Connection:
         connection.execute("PRAGMA foreign_keys=ON")
         # Reads straight from the mapped file, without a copy through read() calls.
         connection.execute("PRAGMA mmap_size=1073741824")
-        # Imports write into several indexes at once; a larger cache spares re-reads.
-        connection.execute("PRAGMA cache_size=-32000")
+        connection.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         _ensure_math(connection)
     except BaseException:
         connection.close()
@@ -137,6 +143,7 @@ class SQLiteStore(Store):
         for record in records:
             versions.setdefault(record.nct_id, []).append(record)
         connection, stamp = self._connection(), utc_timestamp()
+        connection.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
         connection.execute("BEGIN IMMEDIATE")
         try:
             indexed, changes, replaced = [], [], {}
@@ -338,6 +345,7 @@ class SQLiteStore(Store):
         connection = None
         try:
             connection = _connect(str(path))
+            connection.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
             return sqlite_open.rebuild(connection, str(path), lock_wait, progress)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: cannot be opened as a SQLite store ({error})") from None

@@ -97,6 +97,25 @@ def test_a_current_store_opens_and_reads_while_the_write_lock_is_held(two_studie
     opened[0].close()
 
 
+def test_reading_threads_keep_a_small_page_cache_and_a_writer_a_larger(two_studies):
+    store = SQLiteStore(two_studies)
+    caches = {}
+
+    def cache_of(name, write):
+        if write:
+            store.put([study("NCT00000009")])
+        store.get("NCT00000001")
+        caches[name] = -store._connection().execute("PRAGMA cache_size").fetchone()[0]
+    for name, write in (("reader", False), ("writer", True)):
+        thread = threading.Thread(target=cache_of, args=(name, write))
+        thread.start()
+        thread.join(10)
+    store.close()
+    # Each serving thread's cache fills at the registry's size: what it may hold is what
+    # a worker's private memory grows to.
+    assert caches == {"reader": 8_000, "writer": 32_000}
+
+
 def test_creating_a_store_waits_a_bounded_time_and_says_for_what(tmp_path, caplog):
     path = tmp_path / "new.sqlite3"
     give_back = hold_write_lock(path, 5)
