@@ -28,7 +28,9 @@ def _candidates(changes, strings: set[str]) -> dict[str, list[tuple[int, str, st
             continue
         for path, seen in new.values.items():
             if path in strings:
-                value = max(seen, key=lambda text: (len(text), text))
+                # Most fields hold one value a study: no ranking needed.
+                value = next(iter(seen)) if len(seen) == 1 else max(
+                    seen, key=lambda text: (len(text), text))
                 found[path].append((-len(value), nct_id, value))
     return found
 

@@ -44,17 +44,23 @@ def _deltas(changes: Iterable[Change]):
     """Studies per field, per (field, value) and per (list field, size): new minus old."""
     studies, values, sizes = Counter(), Counter(), Counter()
     for _, new, old in changes:
-        for found, sign in ((new, 1), (old, -1)):
+        # `update` counts in C (an import adds hundreds of values a study); `subtract`,
+        # for the versions replaced, in Python.
+        for found, add in ((new, True), (old, False)):
             if found is None:
                 continue
-            for path, seen in found.values.items():
-                studies[path] += sign
-                for value in seen:
-                    values[path, value] += sign
-            for path, seen in found.sizes.items():
-                for size in seen:
-                    sizes[path, size] += sign
+            for counter, items in ((studies, found.values.keys()),
+                                   (values, _pairs(found.values)), (sizes, _pairs(found.sizes))):
+                if add:
+                    counter.update(items)
+                else:
+                    counter.subtract(items)
     return studies, values, sizes
+
+
+def _pairs(seen: dict[str, set]):
+    """(path, item) of every item of every path."""
+    return ((path, item) for path, items in seen.items() for item in items)
 
 
 class ValueColumn(NamedTuple):
