@@ -213,6 +213,12 @@ class PostgreSQLStore(Store):
         with self._connection(reading=True) as connection:
             return postgres_search.search(connection, query)
 
+    def match_counts(self, criteria: list, limit: int) -> list[int]:
+        from api.store import postgres_search
+
+        with self._connection(reading=True) as connection:
+            return postgres_search.text_counts(connection, criteria, limit)
+
     def token_secret(self) -> bytes:
         """A secret made with the store, shared by every instance serving it (page tokens)."""
         return self._token_secret

@@ -19,7 +19,7 @@ import psycopg
 
 from api.search import criteria as c
 from api.store.base import SearchPage, SearchQuery, keyset_page
-from api.store.postgres_criteria import Compiler
+from api.store.postgres_criteria import NOTHING, Compiler, area_query
 from api.store.postgres_index import piece_codes
 from api.store.sqlite_search import stopped
 
@@ -34,6 +34,26 @@ def search(connection: psycopg.Connection, query: SearchQuery) -> SearchPage:
         else:
             rows = _ranked(cursor, query)
         return keyset_page(rows, query.limit, total, lambda ids: _documents(cursor, ids))
+
+
+def text_counts(connection: psycopg.Connection, criteria: list, limit: int) -> list[int]:
+    """How many studies each of `criteria` matches, counted up to `limit` (as the SQLite
+    store's `sqlite_count.text_counts`), in one snapshot. A word's lexemes need no recheck
+    of the row's vector, so the count visits at most `limit` rows past the GIN lookup. A
+    criterion that is not a text match over search areas counts as `limit`."""
+    sql = ("SELECT count(*) FROM (SELECT 1 FROM study_text WHERE area @@ %s::tsquery "
+           "LIMIT %s) hits")
+    with read_transaction(connection, None):
+        counts = []
+        for node in criteria:
+            query = area_query(node)
+            if query is None:
+                counts.append(limit)
+            elif query == NOTHING:
+                counts.append(0)
+            else:
+                counts.append(connection.execute(sql, (query, limit)).fetchone()[0])
+        return counts
 
 
 @contextlib.contextmanager

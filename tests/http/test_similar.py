@@ -90,7 +90,6 @@ def sharing(prefix: int, conditions: list[str], count: int) -> list[dict]:
             for n in range(count)]
 
 
-@pytest.mark.sqlite_only  # the PostgreSQL store does not count terms, and searches them all
 def test_a_large_store_keeps_to_the_rarest_terms_that_fit_the_budget(client, store,
                                                                     monkeypatch):
     put_studies(store, study("NCT09901000", "Target", ["Zyxomatosis Quorvian"], "Placebo"),
@@ -102,7 +101,6 @@ def test_a_large_store_keeps_to_the_rarest_terms_that_fit_the_budget(client, sto
     assert similar_ids(client, "NCT09901000", "?pageSize=10") == ["NCT09901100"]
 
 
-@pytest.mark.sqlite_only  # the PostgreSQL store does not count terms
 def test_terms_the_same_studies_share_are_counted_once_against_the_budget(store, monkeypatch):
     target = study("NCT09901000", "Target", ["Zyxomatosis Quorvian"], "Placebo")
     put_studies(store, target, *sharing(1100, ["Quorvian Zyxomatosis"], 3))
@@ -112,7 +110,6 @@ def test_terms_the_same_studies_share_are_counted_once_against_the_budget(store,
     assert sorted(term.term.text for term in kept) == ["Placebo", "Quorvian", "Zyxomatosis"]
 
 
-@pytest.mark.sqlite_only  # the PostgreSQL store does not count terms
 def test_of_only_common_terms_the_least_common_is_searched(client, store, monkeypatch):
     monkeypatch.setattr(similar, "CANDIDATES", 1)
     # Both terms are past the budget; the first, in more studies, is counted no less.
