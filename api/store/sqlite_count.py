@@ -31,6 +31,10 @@ from api.store.sqlite_criteria import (Compiler, area_query, one_piece_values, o
 WARM_AREAS = ("BasicSearch", "ConditionSearch")
 WARM_WORDS = 64
 WARM_SECONDS = 60.0
+# A text set made for a count is kept if it is large (`sets.TRACK_AT`) or was slow to make:
+# a word most studies have in other pieces but few in the area's ("surgery" among
+# conditions) walks every entry of the word for a small set, 50 ms at 600,000 studies.
+COSTLY_SECONDS = 0.005
 
 
 class Counter:
@@ -105,8 +109,9 @@ class Counter:
             return self._kept[key]
         if not key.startswith("text:"):
             return BitMap()
+        started = time.monotonic()
         members = sets.text_members(self.connection, self._expressions[key])
-        if len(members) >= sets.TRACK_AT:
+        if len(members) >= sets.TRACK_AT or time.monotonic() - started >= COSTLY_SECONDS:
             self._new_texts[key] = members
         return members
 

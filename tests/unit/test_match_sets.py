@@ -11,7 +11,7 @@ from pyroaring import BitMap
 
 from api.search.filters import search_criteria
 from api.store import Record
-from api.store import sqlite_index, sqlite_sets
+from api.store import sqlite_count, sqlite_index, sqlite_sets
 from api.store.base import SearchQuery
 from api.store.sqlite import SQLiteStore
 from tests.unit.test_statistics_store import as_schema_5
@@ -122,6 +122,7 @@ def test_counts_equal_listings_through_replacements_and_removals(grown, values):
 @pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_a_common_text_leaf_is_kept_and_a_rare_one_is_not(store, monkeypatch):
     monkeypatch.setattr(sqlite_sets, "TRACK_AT", 50)
+    monkeypatch.setattr(sqlite_count, "COSTLY_SECONDS", 60.0)  # none is slow to make here
     rng = random.Random(5)
     store.put([study(number, rng) for number in range(200)])
     counted(store, search_criteria({"query.term": "heart"}))
@@ -129,6 +130,19 @@ def test_a_common_text_leaf_is_kept_and_a_rare_one_is_not(store, monkeypatch):
     texts = {key for key in kept_keys(store) if key.startswith("text:")}
     assert len(texts) == 1 and "heart" in texts.pop()
     assert any(key.startswith("enum:") for key in kept_keys(store))
+
+
+@pytest.mark.sqlite_only  # the SQLite store's match sets
+def test_a_small_text_set_slow_to_list_is_kept_and_counts_right_after(store, monkeypatch):
+    monkeypatch.setattr(sqlite_count, "COSTLY_SECONDS", 0.0)  # every listing is "slow"
+    rng = random.Random(5)
+    store.put([study(number, rng) for number in range(200)])  # far fewer than TRACK_AT
+    criteria = search_criteria({"query.cond": "kidney"})
+    assert counted(store, criteria) == listed(store, criteria) > 0
+    assert any(key.startswith("text:") and key.endswith(":kidnei") for key in kept_keys(store))
+    store.put([study(number, rng) for number in rng.sample(range(200), 50)])
+    store.remove([f"NCT{number:08d}" for number in rng.sample(range(200), 20)])
+    assert counted(store, criteria) == listed(store, criteria)
 
 
 @pytest.mark.sqlite_only  # the SQLite store's match sets
