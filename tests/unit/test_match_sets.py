@@ -145,6 +145,21 @@ def test_a_small_text_set_slow_to_list_is_kept_and_counts_right_after(store, mon
     assert counted(store, criteria) == listed(store, criteria)
 
 
+@pytest.mark.parametrize("dates", ["RANGE[MIN,1000-06]", "RANGE[0999-05-02,2005-03-20]",
+                                   "RANGE[0999,MAX]", "RANGE[1000-01,1000-01]",
+                                   "RANGE[2005,MAX]", "RANGE[2005-03-15,2005-03-15]",
+                                   "RANGE[2006,2005]"])
+def test_date_ranges_count_every_year_of_four_digits(store, dates):
+    # Years before 1000 have shorter month keys than the rest, which sort apart from them.
+    store.put([Record(f"NCT{number:08d}", json.dumps({"protocolSection": {
+        "identificationModule": {"nctId": f"NCT{number:08d}"},
+        "statusModule": {"startDateStruct": {"date": date}}}}))
+        for number, date in enumerate(["0999-05", "0999-05-02", "1000-01", "1000-06-30",
+                                       "2005-03", "2005-03-15", "2005-03-20", "2006"])])
+    criteria = search_criteria({"filter.advanced": f"AREA[StartDate]{dates}"})
+    assert counted(store, criteria) == listed(store, criteria)
+
+
 @pytest.mark.sqlite_only  # the SQLite store's match sets
 def test_sets_come_back_from_an_index_rebuild(tmp_path, store):
     rng = random.Random(6)
