@@ -164,8 +164,7 @@ class Counter:
         # A month yyyymm holds the dates [yyyymm00, yyyymm00 + 100).
         first = 0 if low == -math.inf else math.ceil(low / 100)
         last = MAX_MONTH if high == math.inf else math.floor(high / 100) - 1
-        found = sets.months_union(self.connection, piece, max(first, 0), min(last, MAX_MONTH)) \
-            if first <= last else BitMap()
+        found = self._months_members(piece, max(first, 0), min(last, MAX_MONTH))
         for month in {month for month in (first - 1, last + 1)
                       if 0 <= month <= MAX_MONTH and month * 100 <= high
                       and month * 100 + 100 > low}:
@@ -177,6 +176,18 @@ class Counter:
                 "SELECT study_id FROM field_values WHERE piece = ? AND num IS NOT NULL AND "
                 f"num >= ? AND num {below} ?", (piece, max(month * 100, low), end)))
         return found
+
+    def _months_members(self, piece: int, first: int, last: int) -> BitMap:
+        """The studies of the months from `first` to `last` (yyyymm): the sets of the
+        years they cover whole (months 00, a year alone, to 12), and of the other months."""
+        if first > last:
+            return BitMap()
+        whole = (first + 99) // 100, (last - 12) // 100  # the years inside, first to last
+        if whole[0] > whole[1]:
+            return sets.months_union(self.connection, piece, first, last)
+        return (sets.years_union(self.connection, piece, *whole)
+                | sets.months_union(self.connection, piece, first, whole[0] * 100 - 1)
+                | sets.months_union(self.connection, piece, whole[1] * 100 + 100, last))
 
     def _index_members(self, node) -> BitMap:
         """The studies of a leaf without a set, read from the index."""

@@ -22,7 +22,7 @@ from api.store.errors import StoreBusy, StoreError, StoreLayoutError, stale_inde
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
     id      INTEGER PRIMARY KEY,
@@ -50,13 +50,15 @@ CREATE TABLE IF NOT EXISTS store_info (
 # lack the history (each study's stored document becomes its version 0) and the sync
 # checkpoints; all have the sites in a table with an index by place (`sqlite_index`) and
 # each match set in one row (`sqlite_sets`), and lack the match sets of the geo grid's
-# cells. An index of another layout than this code's is rebuilt on the way (3 and 4 carry
-# no fingerprint).
-UPGRADABLE = ("3", "4", "5", "6", "7")
-# Schemas whose statistics and (but for the grid cells) match sets are already there.
-_WITH_STATISTICS = ("6", "7")
+# cells; 8 and earlier lack the years' match sets of the date pieces. An index of another
+# layout than this code's is rebuilt on the way (3 and 4 carry no fingerprint).
+UPGRADABLE = ("3", "4", "5", "6", "7", "8")
+# Schemas whose statistics and (but for the grid cells and the years) match sets are there.
+_WITH_STATISTICS = ("6", "7", "8")
+# Schemas whose match sets lack the grid cells' (of those with statistics).
+_WITHOUT_CELLS = ("6", "7")
 # Schemas whose history and checkpoints are already there.
-_WITH_HISTORY = ("7",)
+_WITH_HISTORY = ("7", "8")
 # A first try at the lock this long before saying that we wait (milliseconds).
 _QUICK_TRY_MS = 200
 # The busy timeout of ordinary writes (`put`), restored after opening (milliseconds).
@@ -198,7 +200,9 @@ def _make_current(connection: sqlite3.Connection, path: str,
         if state.version not in _WITH_STATISTICS or _stale_index(state):
             sqlite_sets.rebuild(connection, ids)  # they are sets of the index's rows
         else:
-            sqlite_sets.add_cells(connection)
+            if state.version in _WITHOUT_CELLS:
+                sqlite_sets.add_cells(connection)
+            sqlite_sets.add_years(connection)
     return _finish(connection, ids)
 
 
@@ -209,8 +213,9 @@ def _upgrade_work(state: _State) -> str:
         work.append("the statistics computed")
     if _stale_index(state):
         work.append("the search index rebuilt")
-    else:
+    elif state.version in _WITHOUT_CELLS:
         work.append("the sites keyed by study and the geo grid's cells made")
+    work.append("the years' sets of the dates made")
     return ", ".join(work)
 
 

@@ -12,7 +12,8 @@ set's query in `text_sets`):
 - `enum:<piece id>:<value>`: every value of every enum piece (`filter.overallStatus`, a
   phase, a study type...): a bounded number of sets;
 - `month:<piece id>:<yyyymm>`: the studies with a date of that month in a date piece, for
-  date ranges (`AREA[StartDate]RANGE[2019,MAX]`);
+  date ranges (`AREA[StartDate]RANGE[2019,MAX]`), and `year:<piece id>:<yyyy>` of that
+  year, so that a range of decades reads dozens of sets, not hundreds;
 - `cell:<row>:<column>`: the studies with a site in that cell of the `filter.geo` grid
   (`api.search.geo`, cells of 1/8 degree), for circles (`sqlite_geo`);
 - `text:<pieces>:<words as indexed>`: a full-text leaf over search-area pieces, once a
@@ -86,10 +87,17 @@ def month_key(piece_id: int, month: int | str) -> str:
     return f"month:{piece_id}:{month}"
 
 
-def _value_key(kind: str, piece_id: int, value: str, num: float | None) -> str | None:
+def year_key(piece_id: int, year: int) -> str:
+    """Four digits, so that keys sort as their years do."""
+    return f"year:{piece_id}:{year:04d}"
+
+
+def _value_keys(kind: str, piece_id: int, value: str, num: float | None) -> tuple[str, ...]:
     if kind == fields.ENUM:
-        return enum_key(piece_id, value)
-    return month_key(piece_id, int(num // 100)) if num is not None else None
+        return (enum_key(piece_id, value),)
+    if num is None:
+        return ()
+    return month_key(piece_id, int(num // 100)), year_key(piece_id, int(num // 10000))
 
 
 def cell_key(cell: tuple[int, int]) -> str:
@@ -103,9 +111,8 @@ def cell_of_key(key: str) -> tuple[int, int]:
 
 def _entry_keys(entry: IndexEntry, piece_ids: dict[str, int]) -> set[str]:
     kinds = value_kinds()
-    keys = {_value_key(kinds[piece], piece_ids[piece], value, num)
-            for piece, value, num in entry.values if piece in kinds}
-    keys.discard(None)
+    keys = {key for piece, value, num in entry.values if piece in kinds
+            for key in _value_keys(kinds[piece], piece_ids[piece], value, num)}
     keys.update(cell_key(geo.cell_of(lat, lon)) for lat, lon in entry.geo)
     return keys | {ALL}
 
@@ -172,23 +179,21 @@ def keys_with_prefix(connection: sqlite3.Connection, prefix: str) -> list[str]:
 def months_union(connection: sqlite3.Connection, piece_id: int, first: int,
                  last: int) -> BitMap:
     """The union of the month sets of a date piece from month `first` to `last` (yyyymm),
-    in one read of their chunks and one union of them all: a date range meets hundreds of
-    months, and reading them key by key cost twice as much."""
+    in one read: reading them key by key cost twice as much."""
+    if first > last:
+        return BitMap()
     prefix = month_key(piece_id, "")
     # The keys of years from 1000 on have six digits and sort as their months; those of
     # earlier years (the guard lets a year 0999 pass) are shorter, and looked up by number.
-    rows = []
+    found = BitMap()
     if last >= _FOUR_DIGIT_YEARS:
-        rows += connection.execute(
-            "SELECT members FROM match_sets WHERE key >= ? AND key <= ? AND length(key) = ?",
-            (month_key(piece_id, max(first, _FOUR_DIGIT_YEARS)), month_key(piece_id, last),
-             len(prefix) + 6))
+        found |= _range_union(connection, month_key(piece_id, max(first, _FOUR_DIGIT_YEARS)),
+                              month_key(piece_id, last), len(prefix) + 6)
     if first < _FOUR_DIGIT_YEARS:
         early = [key for key in keys_with_prefix(connection, prefix)
                  if len(key) < len(prefix) + 6 and first <= int(key[len(prefix):]) <= last]
-        rows += connection.execute("SELECT members FROM match_sets WHERE key IN "
-                                   "(SELECT value FROM json_each(?))", (_json_list(early),))
-    return BitMap.union(BitMap(), *(BitMap.deserialize(members) for (members,) in rows))
+        found |= BitMap.union(BitMap(), *load(connection, early).values())
+    return found
 
 
 def _cell_sets(connection: sqlite3.Connection) -> dict[str, BitMap]:
@@ -202,6 +207,32 @@ def _cell_sets(connection: sqlite3.Connection) -> dict[str, BitMap]:
 def add_cells(connection: sqlite3.Connection) -> None:
     """Make the grid cells' sets (a store of schema 7 has the others only)."""
     save(connection, _cell_sets(connection))
+
+
+def add_years(connection: sqlite3.Connection) -> None:
+    """Make the years' sets from the months' (a store of schema 8 has the months' only)."""
+    years: dict[str, BitMap] = {}
+    for key, members in load_prefix(connection, "month:").items():
+        piece, month = key.removeprefix("month:").split(":")
+        years.setdefault(year_key(int(piece), int(month) // 100), BitMap()).update(members)
+    save(connection, years)
+
+
+def years_union(connection: sqlite3.Connection, piece_id: int, first: int,
+                last: int) -> BitMap:
+    """The union of the year sets of a date piece from year `first` to `last`."""
+    return _range_union(connection, year_key(piece_id, first), year_key(piece_id, last))
+
+
+def _range_union(connection: sqlite3.Connection, low: str, high: str, width: int | None = None):
+    """The union of the sets whose keys run from `low` to `high` (of that key length), in
+    one read of their chunks and one union of them all."""
+    sql, params = "SELECT members FROM match_sets WHERE key >= ? AND key <= ?", [low, high]
+    if width is not None:
+        sql += " AND length(key) = ?"
+        params.append(width)
+    return BitMap.union(BitMap(), *(BitMap.deserialize(members)
+                                    for (members,) in connection.execute(sql, params)))
 
 
 def _json_list(items: Iterable[str]) -> str:
@@ -335,7 +366,7 @@ def rebuild(connection: sqlite3.Connection, piece_ids: dict[str, int]) -> None:
         "SELECT piece, value, num, study_id FROM field_values WHERE piece IN "
         "(SELECT value FROM json_each(?))", (_json_list(kinds),))
     for piece, value, num, study_id in rows:
-        if (key := _value_key(kinds[piece], piece, value, num)) is not None:
+        for key in _value_keys(kinds[piece], piece, value, num):
             sets.setdefault(key, BitMap()).add(study_id)
     sets |= _cell_sets(connection)
     for key, expression in texts.items():

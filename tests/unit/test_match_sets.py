@@ -244,7 +244,8 @@ CREATE TABLE match_sets (
 
 def as_schema_7(path) -> None:
     """The store at `path` as schema 7 left it: sites in a rowid table with an index by
-    place, each match set in one row with its text query, no sets of the grid's cells."""
+    place, each match set in one row with its text query, no sets of the grid's cells nor
+    of the years."""
     connection = sqlite3.connect(path)
     sites = connection.execute("SELECT study_id, lat, lon FROM geo").fetchall()
     connection.execute("DROP TABLE geo")
@@ -256,7 +257,7 @@ def as_schema_7(path) -> None:
     connection.execute(SETS_OF_SCHEMA_7)
     connection.executemany("INSERT INTO match_sets VALUES (?, ?, ?)", [
         (key, members.serialize(), texts.get(key)) for key, members in sets.items()
-        if not key.startswith("cell:")])
+        if not key.startswith(("cell:", "year:"))])
     connection.execute("UPDATE store_info SET value = ? WHERE key = 'index_layout'",
                        (sqlite_index.fingerprint_of_schema_7(),))
     connection.execute("UPDATE store_info SET value = '7' WHERE key = 'schema_version'")
@@ -288,5 +289,26 @@ def test_a_schema_7_store_gets_its_sites_keyed_by_study_and_its_sets_in_chunks(
         "SELECT name FROM sqlite_master WHERE tbl_name = 'geo'")} == {"geo"}  # no place index
     for criteria, count in zip(searches, expected):
         assert counted(upgraded, criteria) == listed(upgraded, criteria) == count > 0
+    assert len(upgraded.history("NCT00000001").versions) == 1  # the history is left as it was
+    upgraded.close()
+
+
+def test_a_schema_8_store_gets_the_years_sets_of_its_dates(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    store = SQLiteStore(path)
+    store.put([study(number, random.Random(number)) for number in range(120)])
+    before = kept_sets(store)
+    assert any(key.startswith("year:") for key in before)
+    criteria = search_criteria({"filter.advanced": "AREA[StartDate]RANGE[2003-02-10,2019]"})
+    expected = listed(store, criteria)
+    store.close()
+    connection = sqlite3.connect(path)  # as schema 8 left it: months' sets, not years'
+    connection.execute("DELETE FROM match_sets WHERE key LIKE 'year:%'")
+    connection.execute("UPDATE store_info SET value = '8' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+    upgraded = SQLiteStore(path)
+    assert kept_sets(upgraded) == before
+    assert counted(upgraded, criteria) == listed(upgraded, criteria) == expected > 0
     assert len(upgraded.history("NCT00000001").versions) == 1  # the history is left as it was
     upgraded.close()
