@@ -113,8 +113,8 @@ def rarest(store: Store, terms: list) -> list:
         # ... unless every term is common: then which is least so is counted further.
         limit *= 4
         counts = store.match_counts(terms, limit)
-    ranked = [(count, term) for count, term in sorted(zip(counts, terms),
-                                                      key=lambda pair: pair[0]) if count > 1]
+    ranked = sorted((pair for pair in zip(counts, terms) if pair[0] > 1),
+                    key=lambda pair: pair[0])
     ordered = [term for _, term in ranked]
     if not ranked or ranked[0][0] - 1 > CANDIDATES:  # the rarest alone is past the budget
         return ordered[:1]

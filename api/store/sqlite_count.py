@@ -183,7 +183,7 @@ class Counter:
         if first > last:
             return BitMap()
         whole = (first + 99) // 100, (last - 12) // 100  # the years inside, first to last
-        if whole[0] > whole[1]:
+        if whole[0] > whole[1]:  # parts of two years at most
             return sets.months_union(self.connection, piece, first, last)
         return (sets.years_union(self.connection, piece, *whole)
                 | sets.months_union(self.connection, piece, first, whole[0] * 100 - 1)

@@ -65,8 +65,6 @@ MAX_TEXT_SETS = 512
 # Runs of written study ids closer than this are re-read from the full-text index as one
 # rowid range (FTS5 reads a range of its postings, but not a list of rowids).
 _RANGE_GAP = 64
-# The first month (yyyymm) of a year of four digits.
-_FOUR_DIGIT_YEARS = 100_000
 
 
 @functools.cache
@@ -169,31 +167,14 @@ def load_prefix(connection: sqlite3.Connection, prefix: str) -> dict[str, BitMap
                                      "key < ?", (prefix, prefix[:-1] + ";")))
 
 
-def keys_with_prefix(connection: sqlite3.Connection, prefix: str) -> list[str]:
-    """The keys of the kept sets that start with `prefix` (which ends with ':')."""
-    return [key for (key,) in connection.execute(
-        "SELECT DISTINCT key FROM match_sets WHERE key > ? AND key < ?",
-        (prefix, prefix[:-1] + ";"))]
-
-
 def months_union(connection: sqlite3.Connection, piece_id: int, first: int,
                  last: int) -> BitMap:
-    """The union of the month sets of a date piece from month `first` to `last` (yyyymm),
-    in one read: reading them key by key cost twice as much."""
-    if first > last:
-        return BitMap()
-    prefix = month_key(piece_id, "")
-    # The keys of years from 1000 on have six digits and sort as their months; those of
-    # earlier years (the guard lets a year 0999 pass) are shorter, and looked up by number.
-    found = BitMap()
-    if last >= _FOUR_DIGIT_YEARS:
-        found |= _range_union(connection, month_key(piece_id, max(first, _FOUR_DIGIT_YEARS)),
-                              month_key(piece_id, last), len(prefix) + 6)
-    if first < _FOUR_DIGIT_YEARS:
-        early = [key for key in keys_with_prefix(connection, prefix)
-                 if len(key) < len(prefix) + 6 and first <= int(key[len(prefix):]) <= last]
-        found |= BitMap.union(BitMap(), *load(connection, early).values())
-    return found
+    """The union of the month sets of a date piece from month `first` to `last` (yyyymm,
+    within two years: whole years are read by `years_union`)."""
+    keys = [month_key(piece_id, year * 100 + month)
+            for year in range(first // 100, last // 100 + 1) for month in range(13)
+            if first <= year * 100 + month <= last]
+    return BitMap.union(BitMap(), *load(connection, keys).values())
 
 
 def _cell_sets(connection: sqlite3.Connection) -> dict[str, BitMap]:
@@ -220,19 +201,13 @@ def add_years(connection: sqlite3.Connection) -> None:
 
 def years_union(connection: sqlite3.Connection, piece_id: int, first: int,
                 last: int) -> BitMap:
-    """The union of the year sets of a date piece from year `first` to `last`."""
-    return _range_union(connection, year_key(piece_id, first), year_key(piece_id, last))
-
-
-def _range_union(connection: sqlite3.Connection, low: str, high: str, width: int | None = None):
-    """The union of the sets whose keys run from `low` to `high` (of that key length), in
-    one read of their chunks and one union of them all."""
-    sql, params = "SELECT members FROM match_sets WHERE key >= ? AND key <= ?", [low, high]
-    if width is not None:
-        sql += " AND length(key) = ?"
-        params.append(width)
-    return BitMap.union(BitMap(), *(BitMap.deserialize(members)
-                                    for (members,) in connection.execute(sql, params)))
+    """The union of the year sets of a date piece from year `first` to `last`, in one read
+    of their chunks (keys sort as their years) and one union of them all."""
+    return BitMap.union(BitMap(), *(BitMap.deserialize(members) for (members,) in
+                                    connection.execute(
+                                        "SELECT members FROM match_sets WHERE key >= ? AND "
+                                        "key <= ?", (year_key(piece_id, first),
+                                                     year_key(piece_id, last)))))
 
 
 def _json_list(items: Iterable[str]) -> str:

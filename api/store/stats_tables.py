@@ -51,10 +51,7 @@ def _deltas(changes: Iterable[Change]):
                 continue
             for counter, items in ((studies, found.values.keys()),
                                    (values, _pairs(found.values)), (sizes, _pairs(found.sizes))):
-                if add:
-                    counter.update(items)
-                else:
-                    counter.subtract(items)
+                (counter.update if add else counter.subtract)(items)
     return studies, values, sizes
 
 

@@ -150,7 +150,7 @@ def test_a_small_text_set_slow_to_list_is_kept_and_counts_right_after(store, mon
                                    "RANGE[2005,MAX]", "RANGE[2005-03-15,2005-03-15]",
                                    "RANGE[2006,2005]"])
 def test_date_ranges_count_every_year_of_four_digits(store, dates):
-    # Years before 1000 have shorter month keys than the rest, which sort apart from them.
+    # Years before 1000 have month keys shorter than the rest.
     store.put([Record(f"NCT{number:08d}", json.dumps({"protocolSection": {
         "identificationModule": {"nctId": f"NCT{number:08d}"},
         "statusModule": {"startDateStruct": {"date": date}}}}))
